@@ -1,0 +1,77 @@
+"""Batch checking of JSON Lines case files, streamed: a line in, a result out.
+
+A malformed line becomes an error record naming its line number; the other cases are still
+checked, and the output has one record per input case, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from .errors import ReplyguardError
+from .linter import Linter
+from .models import Conversation, Report
+
+
+@dataclass
+class CaseResult:
+    line: int
+    id: str | None
+    draft: str = ""
+    report: Report | None = None
+    error: str | None = None
+
+    def record(self) -> dict:
+        if self.report is not None:
+            return self.report.model_dump(mode="json")
+        return {"id": self.id, "line": self.line, "error": self.error, "findings": []}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(x) for x in err["loc"]) or "case"
+    return f"{where}: {err['msg']}"
+
+
+def parse_case(line_no: int, raw: str) -> Conversation | CaseResult:
+    """A conversation from one JSONL line, or an error result that says what is wrong."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return CaseResult(line_no, None, error=f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})")
+    case_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return CaseResult(line_no, None, error=f"line {line_no}: a case must be a JSON object")
+    try:
+        return Conversation.model_validate(data)
+    except ValidationError as exc:
+        return CaseResult(line_no, str(case_id) if case_id is not None else None,
+                          error=f"line {line_no}: {_validation_message(exc)}")
+
+
+def check_one(linter: Linter, line_no: int, raw: str) -> CaseResult:
+    parsed = parse_case(line_no, raw)
+    if isinstance(parsed, CaseResult):
+        return parsed
+    try:
+        report = linter.check(parsed)
+    except ReplyguardError as exc:
+        return CaseResult(line_no, parsed.id, parsed.draft.text, error=f"line {line_no}: {exc}")
+    return CaseResult(line_no, parsed.id, parsed.draft.text, report=report)
+
+
+def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their 1-based line numbers."""
+    for i, raw in enumerate(lines, start=1):
+        if raw.strip():
+            yield i, raw
+
+
+def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
+    """Check every case of a JSONL stream, in order."""
+    for line_no, raw in numbered_lines(lines):
+        yield check_one(linter, line_no, raw)

@@ -1,0 +1,195 @@
+"""The ``replyguard`` command line.
+
+Exit codes (stable): 0 no finding at or above ``--fail-on``; 1 findings at or above it;
+2 usage, configuration, pack or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+
+from . import __version__
+from .batch import CaseResult, run_batch
+from .config import Config, resolve_config
+from .errors import ReplyguardError
+from .linter import Linter, apply_fixes
+from .models import Brand, Conversation, Message, Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+EPILOG = """\
+exit codes: 0 = nothing at or above --fail-on, 1 = findings at or above it,
+            2 = usage, configuration, pack or input error.
+examples:
+  replyguard check --post "アプリ使いにくい" "ご意見ありがとうございます。"
+  echo "仕様です。" | replyguard check --post "なんで編集できないの？"
+  replyguard check --cases examples/cases.jsonl --format jsonl
+  replyguard explain ja-keigo/double-honorific
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="replyguard",
+        description="Lint draft replies to customers' social-media posts against guideline packs, "
+                    "in the context of the post, the thread and the customer's history.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"replyguard {__version__}")
+    p.add_argument("--config", help="config file (replyguard.toml or pyproject.toml); default: "
+                                    "the nearest one above the working directory")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="check a draft, or a batch of cases (--cases)",
+                       description="Check one draft (argument or stdin) as a reply to --post, "
+                                   "or every case of a JSON Lines file (--cases).",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("draft", nargs="?", help="the draft reply; read from stdin when omitted")
+    c.add_argument("--post", default="", help="the customer's post the draft replies to")
+    c.add_argument("--channel", default="x", choices=["x", "facebook", "instagram", "line", "youtube", "other"])
+    c.add_argument("--brand-handle", action="append", default=[], metavar="HANDLE",
+                   help="a handle that speaks for the brand (repeatable)")
+    c.add_argument("--cases", metavar="FILE", help="JSON Lines file of cases ('-' for stdin)")
+    c.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    c.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
+                   help="lowest severity that makes the exit code 1 (default: config, else error)")
+    c.add_argument("--fix", action="store_true", help="print the draft with safe fixes applied")
+
+    sub.add_parser("rules", help="list the loaded rules")
+    e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
+    e.add_argument("rule", help="rule id, e.g. ja-keigo/double-honorific")
+    sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
+    return p
+
+
+def _linter(args: argparse.Namespace) -> tuple[Linter, Config]:
+    cfg = resolve_config(args.config)
+    return Linter(cfg), cfg
+
+
+def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
+    from .formats import report_dict
+    from .formats.text import format_report
+
+    draft = args.draft if args.draft is not None else sys.stdin.read()
+    if not draft.strip():
+        print("replyguard: error: no draft given (pass it as an argument or on stdin)", file=sys.stderr)
+        return EXIT_ERROR
+    handles = tuple(args.brand_handle) or ("brand",)
+    conv = Conversation(channel=args.channel, brand=Brand(handles=handles),
+                        post=Message(author="customer", text=args.post),
+                        draft=Message(author=handles[0], text=draft.rstrip("\n")))
+    report = linter.check(conv)
+    if args.fix:
+        print(apply_fixes(conv.draft.text, report))
+    elif args.format == "text":
+        print(format_report(report, conv.draft.text))
+    else:
+        print(json.dumps(report_dict(report), ensure_ascii=False, indent=None if args.format == "jsonl" else 2))
+    return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
+
+
+def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
+    from .formats.text import format_report, format_summary
+
+    try:
+        stream = sys.stdin if args.cases == "-" else open(args.cases, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"replyguard: error: {args.cases}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    counts: Counter[str] = Counter()
+    failed = errors = cases = 0
+    collected: list[dict] = []
+    with stream:
+        results = run_batch(linter, stream)
+        for res in results:
+            cases += 1
+            if res.error:
+                errors += 1
+                print(f"replyguard: {args.cases}: {res.error}", file=sys.stderr)
+            elif res.report is not None:
+                counts.update(f.severity.value for f in res.report.findings)
+                failed += res.report.fails(fail_on)
+            _emit(args.format, res, collected, format_report)
+    if args.format == "json":
+        print(json.dumps(collected, ensure_ascii=False, indent=2))
+    if args.format == "text":
+        print(format_summary({s: counts[s] for s in ("error", "warning", "info")}, cases, errors))
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _emit(fmt: str, res: CaseResult, collected: list[dict], format_report) -> None:
+    if fmt == "jsonl":
+        sys.stdout.write(json.dumps(res.record(), ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        collected.append(res.record())
+    elif res.report is not None:
+        print(format_report(res.report, res.draft, label=res.id or f"line {res.line}"))
+    else:
+        print(f"line {res.line}: error: {res.error}")
+
+
+def _rules(linter: Linter) -> int:
+    for r in linter.rules:
+        sev = linter.severity.get(r.id, r.severity).value
+        print(f"{r.id:45} {sev:8} {r.category:22} {r.message}")
+    return EXIT_OK
+
+
+def _explain(linter: Linter, rule_id: str) -> int:
+    r = linter.rule(rule_id)
+    if r is None:
+        print(f"replyguard: error: unknown rule {rule_id!r} (see 'replyguard rules')", file=sys.stderr)
+        return EXIT_ERROR
+    spec = r.spec
+    print(f"{r.id}  [{r.category}]  severity: {linter.severity.get(r.id, r.severity).value}  kind: {spec.kind}")
+    print(f"defined in {r.file}:{r.line}\n")
+    print(r.message)
+    if r.description:
+        print("\n" + r.description.strip())
+    if r.when_source:
+        print(f"\nwhen: {r.when_source}")
+    for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
+        for ex in examples:
+            post = ex.post if isinstance(ex.post, str) else ex.post.text
+            print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + (f"\n  ({ex.note})" if ex.note else ""))
+    return EXIT_OK
+
+
+def _schema() -> int:
+    from .schema import PackSpec
+
+    print(json.dumps(PackSpec.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command == "schema":
+            return _schema()
+        linter, cfg = _linter(args)
+        if args.command == "rules":
+            return _rules(linter)
+        if args.command == "explain":
+            return _explain(linter, args.rule)
+        fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
+        if args.cases:
+            return _batch(args, linter, fail_on)
+        return _single(args, linter, fail_on)
+    except ReplyguardError as exc:
+        print(f"replyguard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,96 @@
+"""Project configuration: ``[tool.replyguard]`` in ``pyproject.toml`` or ``replyguard.toml``,
+found by walking up from the working directory; ``--config`` names one explicitly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .models import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class Config(BaseModel):
+    """Everything a :class:`~replyguard.Linter` is built from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    packs: list[str] = Field(
+        default_factory=lambda: ["builtin"],
+        description="'builtin' (all shipped packs), a shipped pack id, or a path to a pack file/folder")
+    disable: list[str] = Field(default_factory=list, description="rule ids (pack/rule or rule) to turn off")
+    severity: dict[str, Severity] = Field(default_factory=dict, description="rule id → severity override")
+    brand_name: str = Field("", description="used when a conversation names no brand")
+    brand_handles: list[str] = Field(default_factory=list, description="added to every conversation's handles")
+    response_minutes: float = Field(60.0, gt=0, description="response-time target after the post")
+    variables: dict[str, str] = Field(default_factory=dict,
+                                      description="template variables: dm_link, form_url, help_url …")
+    fail_on: Severity = Severity.error
+    max_text_chars: int = Field(20_000, gt=0, description="longer texts are refused as input errors")
+    base_dir: Path | None = Field(None, exclude=True, description="where relative pack paths start")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def config_from_mapping(data: dict[str, Any], source: str, base_dir: Path | None = None) -> Config:
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise ConfigError(f"{source}: {where}: {err['msg']}") from None
+    cfg.base_dir = base_dir
+    return cfg
+
+
+def load_config_file(path: str | Path) -> Config:
+    """Load ``replyguard.toml`` (top level) or ``pyproject.toml`` (``[tool.replyguard]``)."""
+    p = Path(path)
+    data = _read_toml(p)
+    if p.name == "pyproject.toml":
+        data = data.get("tool", {}).get("replyguard", {})
+    return config_from_mapping(data, str(p), p.resolve().parent)
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest config file at or above ``start``: replyguard.toml wins over pyproject.toml."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        rg = d / "replyguard.toml"
+        if rg.is_file():
+            return rg
+        pp = d / "pyproject.toml"
+        if pp.is_file():
+            try:
+                with pp.open("rb") as fh:
+                    if "replyguard" in tomllib.load(fh).get("tool", {}):
+                        return pp
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+    return None
+
+
+def resolve_config(explicit: str | Path | None = None) -> Config:
+    """The config to use: the explicit file, else the nearest one found, else the defaults."""
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        return load_config_file(explicit)
+    found = find_config()
+    return load_config_file(found) if found else Config()

@@ -1,0 +1,97 @@
+"""Everything derived from one conversation, computed at most once and only when asked.
+
+A rule's ``when:`` names facts (``post.complaint``, ``rapport``); the context computes each
+fact the first time a rule asks and remembers it for the rest of the check. Facts nobody
+asks about cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .doc import Doc, doc_for
+from .models import Conversation, Message
+
+if TYPE_CHECKING:
+    from .facts import FactTable
+
+
+@dataclass
+class Settings:
+    """What rules read from the configuration."""
+
+    response_minutes: float = 60.0
+
+
+class Context:
+    """One check: the conversation, its analysed texts and the facts computed so far."""
+
+    def __init__(self, conv: Conversation, facts: FactTable, settings: Settings):
+        self.conv = conv
+        self.facts = facts
+        self.settings = settings
+        self._handles = frozenset(h.lower().lstrip("@") for h in conv.brand.handles)
+        self._cache: dict[str, bool] = {}
+        self._scopes: dict[str, list[Doc]] = {}
+        self.draft: Doc = doc_for(conv.draft.text)
+        self.post: Doc = doc_for(conv.post.text)
+
+    # -- who is who ---------------------------------------------------------------------
+    def is_brand(self, author: str) -> bool:
+        return author.lower().lstrip("@") in self._handles
+
+    @property
+    def handles(self) -> frozenset[str]:
+        return self._handles
+
+    def messages(self, scope: str) -> list[Message]:
+        """Messages of a scope: ``thread``/``history`` are the customers', ``*_brand`` the brand's."""
+        c = self.conv
+        if scope == "post":
+            return [c.post]
+        if scope == "draft":
+            return [c.draft]
+        if scope == "thread":
+            return [m for m in c.thread if not self.is_brand(m.author)]
+        if scope == "thread_brand":
+            return [m for m in c.thread if self.is_brand(m.author)]
+        if scope == "history":
+            return [m for m in c.history if not self.is_brand(m.author)]
+        if scope == "history_brand":
+            return [m for m in c.history if self.is_brand(m.author)]
+        raise KeyError(scope)
+
+    def docs(self, scope: str) -> list[Doc]:
+        docs = self._scopes.get(scope)
+        if docs is None:
+            if scope == "draft":
+                docs = [self.draft]
+            elif scope == "post":
+                docs = [self.post]
+            else:
+                docs = [doc_for(m.text) for m in self.messages(scope)]
+            self._scopes[scope] = docs
+        return docs
+
+    # -- facts --------------------------------------------------------------------------
+    def fact(self, name: str) -> bool:
+        value = self._cache.get(name)
+        if value is None:
+            value = self.facts.evaluate(name, self)
+            self._cache[name] = value
+        return value
+
+    def lookup(self) -> Callable[[str], bool]:
+        return self.fact
+
+    # -- time ---------------------------------------------------------------------------
+    def minutes_after_post(self, when: datetime | None) -> float | None:
+        start = self.conv.post.created_at
+        if start is None or when is None:
+            return None
+        if (start.tzinfo is None) != (when.tzinfo is None):
+            start, when = start.replace(tzinfo=None), when.replace(tzinfo=None)
+        return (when - start).total_seconds() / 60.0

@@ -1,0 +1,132 @@
+"""One analysed text: normalised copy, tokens, sentences and sentence endings, all lazy.
+
+A ``Doc`` depends only on its text, so the same ``Doc`` serves every check that sees the
+same text (the customer's history repeats across a batch): see :func:`doc_for`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .text import NormalizedText, normalize
+from .tokens import Token, tokenize
+
+_SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=\S)")
+_QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
+
+# Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u3030\u303D\u3297\u3299"
+    "\U0001F1E6-\U0001F1FF][\uFE0F\U0001F3FB-\U0001F3FF]*"
+)
+_URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
+
+# Tokens skipped when looking for the predicate that ends a sentence.
+_TRAILING_POS = ("補助記号", "記号", "空白")
+_TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", "…", "...", "♪", "☆", "★"})
+
+
+class Doc:
+    """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
+
+    __slots__ = ("_endings", "_quotes", "_sentences", "_tokens", "emoji", "memo", "norm", "text", "urls")
+
+    def __init__(self, original: str) -> None:
+        self.norm: NormalizedText = normalize(original)
+        self.text: str = self.norm.text
+        self._tokens: tuple[Token, ...] | None = None
+        self._sentences: list[tuple[int, int]] | None = None
+        self._endings: list[tuple[str, int, int]] | None = None
+        self._quotes: list[tuple[int, int]] | None = None
+        self.memo: dict[object, object] = {}  # derived values other modules cache per text
+        self.emoji: list[tuple[int, int]] = [m.span() for m in _EMOJI.finditer(self.text)]
+        self.urls: list[tuple[int, int]] = [m.span() for m in _URL.finditer(self.text)]
+
+    @property
+    def original(self) -> str:
+        return self.norm.original
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.text)
+        return self._tokens
+
+    @property
+    def quotes(self) -> list[tuple[int, int]]:
+        """Ranges of quoted text (「…」, 『…』, “…”): the customer's words, not the draft's."""
+        if self._quotes is None:
+            self._quotes = [m.span() for m in _QUOTES.finditer(self.text)]
+        return self._quotes
+
+    def in_quote(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.quotes)
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence ranges, split at 。！？, line breaks and spaces after Japanese text."""
+        if self._sentences is None:
+            out: list[tuple[int, int]] = []
+            start = 0
+            for m in _SENTENCE_END.finditer(self.text):
+                if self.in_quote(m.start()):
+                    continue
+                if m.end() > start and self.text[start:m.end()].strip():
+                    out.append((start, m.end()))
+                start = m.end()
+            if self.text[start:].strip():
+                out.append((start, len(self.text)))
+            self._sentences = out
+        return self._sentences
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        for a, b in self.sentences:
+            if a <= pos < b:
+                return (a, b)
+        return (0, len(self.text))
+
+    @property
+    def endings(self) -> list[tuple[str, int, int]]:
+        """For each sentence outside quotes: (``polite``|``plain``|``none``, start, end of the ending)."""
+        if self._endings is None:
+            self._endings = [_classify_ending(self, a, b) for a, b in self.sentences]
+        return self._endings
+
+    def emoji_count(self) -> int:
+        return len(self.emoji)
+
+
+def _classify_ending(doc: Doc, start: int, end: int) -> tuple[str, int, int]:
+    toks = [t for t in doc.tokens if t.start >= start and t.end <= end and not doc.in_quote(t.start)]
+    i = len(toks) - 1
+    while i >= 0 and (toks[i].pos1 in _TRAILING_POS or toks[i].pos2 == "終助詞"
+                      or toks[i].surface in _TRAILING_SURFACE or _EMOJI.fullmatch(toks[i].surface)):
+        i -= 1
+    if i < 0:
+        return ("none", start, start)
+    last = toks[i]
+    span_start = last.start
+    # Walk back over auxiliaries that only add tense or negation (た, ん, う).
+    j = i
+    while j > 0 and toks[j].pos1 == "助動詞" and toks[j].ctype in ("助動詞-タ", "助動詞-ヌ", "無変化型", "助動詞-ナイ"):
+        j -= 1
+    head = toks[j]
+    span_start = head.start
+    if head.ctype in ("助動詞-デス", "助動詞-マス") or head.lemma in ("御座る", "下さる"):
+        return ("polite", span_start, last.end)
+    if head.ctype == "助動詞-ダ" and head.cform.startswith("終止形"):
+        return ("plain", span_start, last.end)
+    if head.pos1 == "動詞" and head.lemma == "有る" and j > 0 and toks[j - 1].ctype == "助動詞-ダ":
+        return ("plain", toks[j - 1].start, last.end)
+    if head.pos1 in ("動詞", "形容詞") or (head.pos1 == "助動詞" and head.ctype in ("助動詞-レル", "助動詞-ナイ",
+                                                                        "助動詞-タイ", "下一段-サ行")):
+        if head.cform.startswith("終止形") or j < i:
+            return ("plain", span_start, last.end)
+    return ("none", span_start, last.end)
+
+
+@lru_cache(maxsize=4096)
+def doc_for(text: str) -> Doc:
+    """The shared ``Doc`` of ``text`` (texts repeat across a batch: histories, templates)."""
+    return Doc(text)

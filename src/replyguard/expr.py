@@ -1,0 +1,103 @@
+"""The tiny condition language of ``when:``: fact names joined by ``and``, ``or``, ``not``.
+
+``post.complaint and not (draft.dm_handoff or rapport)`` reads like the guideline it
+encodes, and it is data: it names facts, it cannot run code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\s*(?:(\()|(\))|([A-Za-z_][A-Za-z0-9_.]*))")
+
+
+class ExprError(ValueError):
+    """A ``when:`` expression that does not parse; the message says where."""
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str  # "fact", "and", "or", "not", "true"
+    args: tuple[Node, ...] = ()
+    name: str = ""
+
+    def facts(self) -> set[str]:
+        """Every fact name the expression refers to."""
+        if self.op == "fact":
+            return {self.name}
+        out: set[str] = set()
+        for a in self.args:
+            out |= a.facts()
+        return out
+
+    def evaluate(self, lookup: Callable[[str], bool]) -> bool:
+        """Evaluate with short-circuiting, so facts on the untaken side are never computed."""
+        if self.op == "fact":
+            return lookup(self.name)
+        if self.op == "not":
+            return not self.args[0].evaluate(lookup)
+        if self.op == "and":
+            return all(a.evaluate(lookup) for a in self.args)
+        if self.op == "or":
+            return any(a.evaluate(lookup) for a in self.args)
+        return True
+
+
+TRUE = Node("true")
+
+
+def parse(source: str) -> Node:
+    """Parse a condition; raise :class:`ExprError` naming the offending position."""
+    words: list[str] = []
+    pos = 0
+    text = source.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ExprError(f"unexpected character {text[pos:].strip()[:1]!r} at position {pos} in {source!r}")
+        words.append(m.group(m.lastindex or 0))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    if not words:
+        return TRUE
+    node, rest = _parse_or(words, 0, source)
+    if rest != len(words):
+        raise ExprError(f"unexpected {words[rest]!r} in {source!r}")
+    return node
+
+
+def _parse_or(w: list[str], i: int, src: str) -> tuple[Node, int]:
+    left, i = _parse_and(w, i, src)
+    args = [left]
+    while i < len(w) and w[i] == "or":
+        right, i = _parse_and(w, i + 1, src)
+        args.append(right)
+    return (args[0] if len(args) == 1 else Node("or", tuple(args))), i
+
+
+def _parse_and(w: list[str], i: int, src: str) -> tuple[Node, int]:
+    left, i = _parse_not(w, i, src)
+    args = [left]
+    while i < len(w) and w[i] == "and":
+        right, i = _parse_not(w, i + 1, src)
+        args.append(right)
+    return (args[0] if len(args) == 1 else Node("and", tuple(args))), i
+
+
+def _parse_not(w: list[str], i: int, src: str) -> tuple[Node, int]:
+    if i >= len(w):
+        raise ExprError(f"expression ends too early: {src!r}")
+    if w[i] == "not":
+        inner, i = _parse_not(w, i + 1, src)
+        return Node("not", (inner,)), i
+    if w[i] == "(":
+        inner, i = _parse_or(w, i + 1, src)
+        if i >= len(w) or w[i] != ")":
+            raise ExprError(f"missing ')' in {src!r}")
+        return inner, i + 1
+    if w[i] in ("and", "or", ")"):
+        raise ExprError(f"unexpected {w[i]!r} in {src!r}")
+    return Node("fact", name=w[i]), i + 1

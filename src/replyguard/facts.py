@@ -1,0 +1,97 @@
+"""Facts about a conversation: built-in ones and the ones packs declare.
+
+Two shapes of fact:
+
+* *scoped* facts classify texts and are used as ``SCOPE.NAME``: ``post.complaint`` is true
+  when the post matches the ``complaint`` fact; ``history.casual`` when any of the customer's
+  earlier messages does. Scopes: post, draft, thread, thread_brand, history, history_brand.
+* *conversation* facts are used by bare name: ``public``, ``rapport`` — built in, or declared
+  by a pack with ``when:`` over other facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .context import Context
+from .doc import Doc
+from .expr import Node
+from .matcher import Matcher, Span
+from .schema import SCOPES
+
+DocTest = Callable[[Doc, Context], bool]
+
+
+def _endings(doc: Doc, kind: str) -> bool:
+    return any(e[0] == kind for e in doc.endings)
+
+
+BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
+    "mentions_brand": (lambda d, c: any(f"@{h}" in d.text.lower() for h in c.handles),
+                       "an @mention of one of the brand's handles"),
+    "mention": (lambda d, c: "@" in d.text, "any @mention"),
+    "brand_name": (lambda d, c: bool(c.conv.brand.name) and c.conv.brand.name in d.text,
+                   "the brand's name"),
+    "emoji": (lambda d, c: d.emoji_count() >= 1, "at least one emoji"),
+    "many_emoji": (lambda d, c: d.emoji_count() >= 3, "three or more emoji"),
+    "url": (lambda d, c: bool(d.urls), "a URL"),
+    "question_mark": (lambda d, c: "?" in d.text, "a question mark (？ or ?)"),
+    "polite_ending": (lambda d, c: _endings(d, "polite"), "a sentence ending in です/ます"),
+    "plain_ending": (lambda d, c: _endings(d, "plain"), "a sentence ending in plain form (だ, 〜る, 〜た)"),
+    "present": (lambda d, c: bool(d.text.strip()), "the scope has any text"),
+}
+
+BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
+    "public": (lambda c: c.conv.channel != "line", "the reply is seen publicly (every channel but LINE)"),
+    **{
+        f"channel_{ch}": ((lambda c, ch=ch: c.conv.channel == ch), f"the channel is {ch}")
+        for ch in ("x", "facebook", "instagram", "line", "youtube", "other")
+    },
+}
+
+
+@dataclass
+class MatchFact:
+    matcher: Matcher
+    min: int
+
+    def test(self, doc: Doc) -> bool:
+        return len(self.matcher.find(doc, limit=self.min)) >= self.min
+
+
+class FactTable:
+    """All facts known to a linter, compiled; evaluates them against a :class:`Context`."""
+
+    def __init__(self) -> None:
+        self.matched: dict[str, MatchFact] = {}
+        self.derived: dict[str, Node] = {}
+        self.descriptions: dict[str, str] = {}
+
+    def known(self, name: str) -> bool:
+        if "." in name:
+            scope, fact = name.split(".", 1)
+            return scope in SCOPES and (fact in self.matched or fact in BUILTIN_SCOPED)
+        return name in self.derived or name in BUILTIN_CONVERSATION
+
+    def evaluate(self, name: str, ctx: Context) -> bool:
+        if "." in name:
+            scope, fact = name.split(".", 1)
+            docs = ctx.docs(scope)
+            mf = self.matched.get(fact)
+            if mf is not None:
+                return any(mf.test(d) for d in docs)
+            test = BUILTIN_SCOPED[fact][0]
+            return any(test(d, ctx) for d in docs)
+        node = self.derived.get(name)
+        if node is not None:
+            return node.evaluate(ctx.fact)
+        return BUILTIN_CONVERSATION[name][0](ctx)
+
+    def draft_spans(self, name: str, ctx: Context) -> list[Span]:
+        """Where a ``draft.X`` fact matched in the draft (for placing a finding's span)."""
+        scope, _, fact = name.partition(".")
+        mf = self.matched.get(fact)
+        if scope != "draft" or mf is None:
+            return []
+        return mf.matcher.find(ctx.draft)

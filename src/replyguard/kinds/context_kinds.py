@@ -1,0 +1,99 @@
+"""Kinds that read the context rather than the words: length per channel, response time,
+and ``condition`` (the rule's ``when:`` is the whole check)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..context import Context
+from ..doc import Doc
+from ..matcher import Matcher
+from ..schema import ConditionRule, LengthRule, TimingRule
+from ..text import x_weight
+from . import BuildEnv, Hit
+
+DEFAULT_LIMITS = {"x": 280, "instagram": 2200, "facebook": 8000, "line": 5000, "youtube": 10000}
+X_URL_WEIGHT = 23
+
+
+def x_length(doc: Doc) -> int:
+    """X's weighted length of the original text: CJK and emoji 2, Latin 1, every URL 23.
+
+    A leading run of @handles (the reply's addressees) does not count, as on X.
+    """
+    text = doc.original
+    total, i = 0, 0
+    stripped = text.lstrip()
+    while stripped.startswith("@"):
+        head, _, stripped = stripped.partition(" ")
+        stripped = stripped.lstrip()
+    i = len(text) - len(stripped)
+    urls = [doc.norm.to_original(a, b) for a, b in doc.urls]
+    while i < len(text):
+        url = next((u for u in urls if u[0] == i), None)
+        if url:
+            total += X_URL_WEIGHT
+            i = url[1]
+            continue
+        ch = text[i]
+        if ch in "\ufe0f\u200d" or 0x1F3FB <= ord(ch) <= 0x1F3FF:  # parts of one emoji
+            i += 1
+            continue
+        total += x_weight(ch)
+        i += 1
+    return total
+
+
+def channel_length(doc: Doc, channel: str) -> int:
+    if channel == "x":
+        return x_length(doc)
+    if channel == "line":  # LINE counts UTF-16 code units
+        return len(doc.original.encode("utf-16-le")) // 2
+    return len(doc.original)
+
+
+@dataclass
+class LengthChecker:
+    limits: dict[str, int]
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        channel = ctx.conv.channel
+        limit = self.limits.get(channel)
+        if limit is None:
+            return
+        length = channel_length(ctx.draft, channel)
+        if length > limit:
+            yield Hit(None, {"length": length, "limit": limit, "channel": channel})
+
+
+def build_length(spec: LengthRule, env: BuildEnv) -> LengthChecker:
+    return LengthChecker({**DEFAULT_LIMITS, **spec.limits})
+
+
+@dataclass
+class TimingChecker:
+    max_minutes: float | None
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        minutes = ctx.minutes_after_post(ctx.conv.draft.created_at)
+        target = self.max_minutes if self.max_minutes is not None else ctx.settings.response_minutes
+        if minutes is not None and minutes > target:
+            yield Hit(None, {"minutes": round(minutes), "target": round(target)})
+
+
+def build_timing(spec: TimingRule, env: BuildEnv) -> TimingChecker:
+    return TimingChecker(spec.max_minutes)
+
+
+@dataclass
+class ConditionChecker:
+    anchor: Matcher | None
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        span = self.anchor.search(ctx.draft) if self.anchor else None
+        yield Hit(span, {"match": ctx.draft.text[span[0]:span[1]] if span else ""})
+
+
+def build_condition(spec: ConditionRule, env: BuildEnv) -> ConditionChecker:
+    return ConditionChecker(Matcher(spec.anchor, env.lexicons) if spec.anchor else None)

@@ -1,0 +1,85 @@
+"""``pattern`` (a finding per match) and ``substitution`` (wrong → right, with a fix)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..context import Context
+from ..matcher import Matcher, TokenSequence, compile_sequence
+from ..safe_regex import compile_safe
+from ..schema import PatternRule, SubstitutionRule
+from ..text import normalize
+from . import BuildEnv, Hit
+
+
+@dataclass
+class PatternChecker:
+    matcher: Matcher
+    limit: int
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        doc = ctx.draft
+        for a, b in self.matcher.find(doc, limit=self.limit):
+            yield Hit((a, b), {"match": doc.text[a:b]})
+
+
+def build_pattern(spec: PatternRule, env: BuildEnv) -> PatternChecker:
+    return PatternChecker(Matcher(spec.match, env.lexicons), spec.max_findings)
+
+
+@dataclass
+class _Swap:
+    regex: re.Pattern[str] | None
+    sequence: TokenSequence | None
+    replacement: str
+    safe: bool
+
+
+@dataclass
+class SubstitutionChecker:
+    swaps: list[_Swap]
+    unless: Matcher | None
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        doc = ctx.draft
+        blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)} if self.unless else set()
+        taken: list[tuple[int, int]] = []
+        for swap in self.swaps:
+            for (a, b), repl in self._matches(swap, ctx):
+                if doc.sentence_at(a) in blocked or any(a < y and x < b for x, y in taken):
+                    continue
+                taken.append((a, b))
+                yield Hit((a, b), {"match": doc.text[a:b], "replacement": repl},
+                          replacement=repl, safe=swap.safe)
+
+    @staticmethod
+    def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
+        doc = ctx.draft
+        if swap.regex is not None:
+            for m in swap.regex.finditer(doc.text):
+                yield m.span(), m.expand(swap.replacement)
+        if swap.sequence is not None:
+            toks = doc.tokens
+            for i in range(len(toks)):
+                end = swap.sequence.match_at(toks, i)
+                if end is not None and end > i:
+                    yield (toks[i].start, toks[end - 1].end), swap.replacement
+
+
+def build_substitution(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
+    swaps = []
+    for s in spec.swaps:
+        given = [x is not None for x in (s.phrase, s.regex, s.tokens)]
+        if sum(given) != 1:
+            raise ValueError("each swap needs exactly one of 'phrase', 'regex' or 'tokens'")
+        rx = None
+        if s.phrase is not None:
+            rx = re.compile(re.escape(normalize(s.phrase).text))
+        elif s.regex is not None:
+            rx = compile_safe(s.regex)
+        seq = compile_sequence(s.tokens) if s.tokens else None
+        swaps.append(_Swap(rx, seq, s.replacement, s.safe))
+    unless = Matcher(spec.unless, env.lexicons) if spec.unless else None
+    return SubstitutionChecker(swaps, unless)

@@ -1,0 +1,86 @@
+"""Kinds that read the thread: a colleague ``already_answered`` the post, or a question to
+the brand in the thread is left unanswered (``unanswered_mention``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..context import Context
+from ..doc import doc_for
+from ..matcher import Matcher
+from ..models import Message
+from ..schema import AnsweredRule, MentionRule
+from . import BuildEnv, Hit
+from .content import content_terms, similarity
+
+
+def _before(m: Message, ref: Message) -> bool:
+    """Whether ``m`` was posted before ``ref`` (true when either time is unknown)."""
+    if m.created_at is None or ref.created_at is None:
+        return True
+    try:
+        return m.created_at <= ref.created_at
+    except TypeError:  # naive vs aware: compare wall clocks
+        return m.created_at.replace(tzinfo=None) <= ref.created_at.replace(tzinfo=None)
+
+
+@dataclass
+class AnsweredChecker:
+    holding: Matcher | None
+    min_similarity: float
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        post, draft = ctx.conv.post, ctx.conv.draft
+        for m in ctx.messages("thread_brand"):
+            if m.in_reply_to not in (None, post.id) or not _before(m, draft):
+                continue
+            doc = doc_for(m.text)
+            if self.holding is not None and self.holding.search(doc):
+                continue
+            if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
+                continue
+            yield Hit(None, {"author": m.author, "previous": m.text[:40]})
+            return
+
+
+def build_answered(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
+    holding = Matcher(spec.holding, env.lexicons) if spec.holding else None
+    return AnsweredChecker(holding, spec.min_similarity)
+
+
+@dataclass
+class MentionChecker:
+    question: Matcher
+    min_overlap: float
+
+    def _addressed(self, q: Message, reply_text: str, ctx: Context) -> bool:
+        q_terms = {t for t in content_terms(doc_for(q.text), frozenset()) if not t.startswith("~")}
+        if not q_terms:
+            return False
+        r_terms = content_terms(doc_for(reply_text), frozenset())
+        return len(q_terms & r_terms) / len(q_terms) >= self.min_overlap
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        conv = ctx.conv
+        brand_msgs = ctx.messages("thread_brand")
+        for q in conv.thread:
+            if ctx.is_brand(q.author) or not _before(q, conv.draft):
+                continue
+            qdoc = doc_for(q.text)
+            to_brand = any(f"@{h}" in qdoc.text.lower() for h in ctx.handles)
+            if not (to_brand or q.author == conv.post.author) or not self.question.search(qdoc):
+                continue
+            if q.id is not None and (conv.draft.in_reply_to == q.id
+                                     or any(b.in_reply_to == q.id for b in brand_msgs)):
+                continue
+            if any(_before(q, b) and self._addressed(q, b.text, ctx) for b in brand_msgs):
+                continue
+            if self._addressed(q, conv.draft.text, ctx):
+                continue
+            yield Hit(None, {"author": q.author, "question": q.text[:60]})
+            return
+
+
+def build_mention(spec: MentionRule, env: BuildEnv) -> MentionChecker:
+    return MentionChecker(Matcher(spec.question, env.lexicons), spec.min_overlap)

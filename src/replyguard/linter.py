@@ -1,0 +1,165 @@
+"""The engine: a :class:`Linter` is built once from a config and checks conversations.
+
+Building compiles every pack (patterns, conditions, templates); a check then analyses the
+conversation lazily and runs only the rules whose ``when:`` holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .context import Context, Settings
+from .errors import ConfigError, InputError, TemplateError
+from .kinds import Hit
+from .models import Brand, Conversation, Finding, Fix, Report, Severity, Span, Suggestion
+from .packs import CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
+from .suggestions import conversation_variables, render
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def _pack_files(config: Config) -> list[Path]:
+    builtin = builtin_rules_dir()
+    shipped = {p.stem: p for p in sorted(builtin.glob("*.yaml"))}
+    files: list[Path] = []
+    for entry in config.packs:
+        if entry == "builtin":
+            files.extend(shipped.values())
+        elif entry in shipped:
+            files.append(shipped[entry])
+        else:
+            path = Path(entry)
+            if not path.is_absolute() and config.base_dir is not None:
+                path = config.base_dir / path
+            if path.is_dir():
+                files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise ConfigError(f"pack {entry!r} not found (not a shipped pack id, file or folder); "
+                                  f"shipped packs: {', '.join(shipped)}")
+    unique: list[Path] = []
+    for f in files:
+        if f.resolve() not in {u.resolve() for u in unique}:
+            unique.append(f)
+    return unique
+
+
+def format_message(template: str, fields: dict[str, Any]) -> str:
+    """Fill ``{name}`` placeholders from the checker's fields; unknown names stay as written."""
+    return _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), template)
+
+
+class Linter:
+    """Checks draft replies against guideline packs. Build once, call :meth:`check` often."""
+
+    def __init__(self, config: Config | None = None, *, packs: Iterable[LoadedPack] | None = None):
+        self.config = config or Config()
+        loaded = list(packs) if packs is not None else [load_pack_file(f) for f in _pack_files(self.config)]
+        self.packset: PackSet = compile_packs(loaded)
+        self.settings = Settings(response_minutes=self.config.response_minutes)
+        known = {r.id for r in self.packset.rules}
+        short = {r.id.split("/", 1)[1]: r.id for r in self.packset.rules}
+        disabled: set[str] = set()
+        for rid in self.config.disable:
+            full = rid if rid in known else short.get(rid)
+            if full is None:
+                raise ConfigError(f"disable: unknown rule {rid!r}")
+            disabled.add(full)
+        self.severity: dict[str, Severity] = {}
+        for rid, sev in self.config.severity.items():
+            full = rid if rid in known else short.get(rid)
+            if full is None:
+                raise ConfigError(f"severity: unknown rule {rid!r}")
+            self.severity[full] = sev
+        self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
+        self._check_templates()
+
+    # -- building -----------------------------------------------------------------------
+    def _check_templates(self) -> None:
+        sample = Conversation.simple("", "", brand=Brand(name="brand", handles=("brand",)))
+        variables = {**conversation_variables(sample), **self.config.variables}
+        for tid, t in self.packset.templates.items():
+            try:
+                render(t.spec.text, tid, variables)
+            except TemplateError as exc:
+                raise ConfigError(f"{t.file}:{t.line}: {exc} (set it under [tool.replyguard.variables])") \
+                    from None
+
+    def rule(self, rule_id: str) -> CompiledRule | None:
+        """A loaded rule by full (``pack/rule``) or short id."""
+        for r in self.packset.rules:
+            if r.id == rule_id or r.id.split("/", 1)[1] == rule_id:
+                return r
+        return None
+
+    # -- checking -----------------------------------------------------------------------
+    def _prepare(self, conv: Conversation) -> Conversation:
+        limit = self.config.max_text_chars
+        for m in (conv.post, conv.draft, *conv.thread, *conv.history):
+            if len(m.text) > limit:
+                raise InputError(f"a text of {len(m.text)} characters exceeds max_text_chars ({limit})")
+        if self.config.brand_handles or (self.config.brand_name and not conv.brand.name):
+            handles = tuple(dict.fromkeys((*conv.brand.handles, *self.config.brand_handles)))
+            conv = conv.model_copy(update={"brand": Brand(name=conv.brand.name or self.config.brand_name,
+                                                          handles=handles)})
+        return conv
+
+    def check(self, conversation: Conversation | dict[str, Any]) -> Report:
+        """Check one draft in its context and return the findings, sorted by position."""
+        conv = conversation if isinstance(conversation, Conversation) else Conversation.model_validate(conversation)
+        conv = self._prepare(conv)
+        ctx = Context(conv, self.packset.facts, self.settings)
+        variables = {**conversation_variables(conv), **self.config.variables}
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if not rule.when.evaluate(ctx.fact):
+                continue
+            for hit in rule.checker.run(ctx):
+                findings.append(self._finding(rule, hit, ctx, variables))
+        findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
+        suggestions = [Suggestion(template=t.id, text=render(t.spec.text, t.id, variables))
+                       for t in self.packset.templates.values()
+                       if t.when is not None and t.when.evaluate(ctx.fact)]
+        return Report(id=conv.id, findings=findings, suggestions=suggestions)
+
+    def _finding(self, rule: CompiledRule, hit: Hit, ctx: Context, variables: dict[str, Any]) -> Finding:
+        span = fix = None
+        if hit.span is not None:
+            a, b = ctx.draft.norm.to_original(*hit.span)
+            span = Span(start=a, end=b)
+            if hit.replacement is not None:
+                fix = Fix(span=span, replacement=hit.replacement, safe=hit.safe)
+        suggestions = [Suggestion(template=tid, text=render(self.packset.templates[tid].spec.text, tid, variables))
+                       for tid in rule.suggest]
+        return Finding(rule=rule.id, category=rule.category,
+                       severity=self.severity.get(rule.id, rule.severity),
+                       message=format_message(rule.message, hit.fields), span=span,
+                       suggestions=suggestions, fix=fix)
+
+
+def apply_fixes(text: str, report: Report, *, unsafe: bool = False) -> str:
+    """The draft with the report's fixes applied (only safe ones unless ``unsafe``)."""
+    fixes = sorted((f.fix for f in report.findings if f.fix and (f.fix.safe or unsafe)),
+                   key=lambda x: x.span.start, reverse=True)
+    last = len(text) + 1
+    for fx in fixes:
+        if fx.span.end <= last:
+            text = text[:fx.span.start] + fx.replacement + text[fx.span.end:]
+            last = fx.span.start
+    return text
+
+
+_default: Linter | None = None
+
+
+def check_text(draft: str, post: str = "", **kwargs: Any) -> Report:
+    """One call for the simple case: lint ``draft`` as a reply to ``post`` with the built-in packs."""
+    global _default
+    if _default is None:
+        _default = Linter()
+    return _default.check(Conversation.simple(draft, post, **kwargs))

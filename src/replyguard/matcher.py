@@ -1,0 +1,153 @@
+"""Compiled matchers: phrase lists, regular expressions and token sequences.
+
+Everything a pack asks to look for is compiled once per linter: all phrases of a matcher
+become one alternation, regexes are checked for catastrophic backtracking, token sequences
+are indexed by what their first token must be.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .doc import Doc
+from .safe_regex import compile_safe
+from .schema import MatcherSpec, TokenSpec
+from .text import normalize
+from .tokens import Token, lemma_ctype
+
+Span = tuple[int, int]
+TokenPred = Callable[[Token], bool]
+
+
+def _as_tuple(v: str | list[str] | None) -> tuple[str, ...] | None:
+    if v is None:
+        return None
+    return (v,) if isinstance(v, str) else tuple(v)
+
+
+def compile_token(spec: TokenSpec) -> TokenPred:
+    """A predicate for one token spec; prefix fields use ``startswith`` on a tuple."""
+    checks: list[TokenPred] = []
+    exact = {"surface": spec.surface, "lemma": spec.lemma, "orth_base": spec.orth_base}
+    for attr, val in exact.items():
+        vals = _as_tuple(val)
+        if vals is not None:
+            vs = frozenset(vals)
+            checks.append(lambda t, a=attr, vs=vs: getattr(t, a) in vs)
+    if spec.not_lemma is not None:
+        nv = frozenset(_as_tuple(spec.not_lemma) or ())
+        checks.append(lambda t, nv=nv: t.lemma not in nv)
+    if spec.pos is not None:
+        pv = _as_tuple(spec.pos)
+        checks.append(lambda t, pv=pv: t.pos.startswith(pv))
+    if spec.not_pos is not None:
+        npv = _as_tuple(spec.not_pos)
+        checks.append(lambda t, npv=npv: not t.pos.startswith(npv))
+    if spec.ctype is not None:
+        cv = _as_tuple(spec.ctype)
+        checks.append(lambda t, cv=cv: t.ctype.startswith(cv))
+    if spec.cform is not None:
+        fv = _as_tuple(spec.cform)
+        checks.append(lambda t, fv=fv: t.cform.startswith(fv))
+    if spec.lemma_ctype is not None:
+        lv = _as_tuple(spec.lemma_ctype)
+        checks.append(lambda t, lv=lv: lemma_ctype(t.lemma).startswith(lv))
+    if spec.lemma_differs is not None:
+        want = spec.lemma_differs
+        checks.append(lambda t, want=want: (t.orth_base != t.lemma.split("-", 1)[0]
+                                            and t.orth_base != t.surface) == want)
+    if not checks:
+        return lambda t: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda t: all(c(t) for c in checks)
+
+
+@dataclass(frozen=True)
+class TokenSequence:
+    """A sequence of token predicates; optional ones may be skipped."""
+
+    preds: tuple[TokenPred, ...]
+    optional: tuple[bool, ...]
+
+    def match_at(self, toks: tuple[Token, ...], i: int) -> int | None:
+        """Index after the match starting at token ``i``, or ``None``."""
+        return self._match(toks, i, 0)
+
+    def _match(self, toks: tuple[Token, ...], i: int, k: int) -> int | None:
+        if k == len(self.preds):
+            return i
+        if i < len(toks) and self.preds[k](toks[i]):
+            end = self._match(toks, i + 1, k + 1)
+            if end is not None:
+                return end
+        if self.optional[k]:
+            return self._match(toks, i, k + 1)
+        return None
+
+
+def compile_sequence(specs: list[TokenSpec]) -> TokenSequence:
+    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs))
+
+
+class Matcher:
+    """What a :class:`MatcherSpec` compiles to; ``find`` returns match spans in a Doc."""
+
+    def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]]):
+        phrases = expand_phrases(spec.phrases, lexicons)
+        parts = [re.escape(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
+        self.phrase_re = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
+        self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
+        self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
+        self.needs_tokens = bool(self.sequences) or bool(self.unless and self.unless.needs_tokens)
+
+    def _raw(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if self.phrase_re is not None:
+            for m in self.phrase_re.finditer(text):
+                yield m.span()
+        for rx in self.regexes:
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    yield m.span()
+        if self.sequences:
+            toks = doc.tokens
+            for seq in self.sequences:
+                for i in range(len(toks)):
+                    end = seq.match_at(toks, i)
+                    if end is not None and end > i:
+                        yield (toks[i].start, toks[end - 1].end)
+
+    def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
+        """Match spans sorted by position, overlapping ones merged, ``unless`` applied."""
+        spans = sorted(set(self._raw(doc)))
+        if self.unless is not None and spans:
+            blocked = [doc.sentence_at(a) for a, _ in self.unless.find(doc)]
+            spans = [s for s in spans if doc.sentence_at(s[0]) not in blocked]
+        merged: list[Span] = []
+        for a, b in spans:
+            if merged and a < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+            if limit is not None and len(merged) > limit:
+                break
+        return merged[:limit] if limit is not None else merged
+
+    def search(self, doc: Doc) -> Span | None:
+        found = self.find(doc, limit=1)
+        return found[0] if found else None
+
+
+def expand_phrases(phrases: list[str], lexicons: dict[str, list[str]]) -> list[str]:
+    """Replace ``@name`` entries by the lexicon's phrases (KeyError names the missing one)."""
+    out: list[str] = []
+    for p in phrases:
+        if p.startswith("@"):
+            out.extend(normalize(x).text for x in lexicons[p[1:]])
+        else:
+            out.append(normalize(p).text)
+    return out

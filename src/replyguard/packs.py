@@ -1,0 +1,249 @@
+"""Loading guideline packs: YAML → validated spec → compiled rules, with errors that name
+the file, the line and the rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .categories import CATEGORIES
+from .errors import PackError
+from .expr import ExprError, Node, parse
+from .facts import BUILTIN_CONVERSATION, BUILTIN_SCOPED, FactTable, MatchFact
+from .kinds import BuildEnv, Checker, registry
+from .matcher import Matcher
+from .models import Severity
+from .safe_regex import UnsafeRegex
+from .schema import SCOPES, MatcherSpec, PackSpec, TemplateSpec
+from .yamlsource import LineMap, load_yaml
+
+
+def builtin_rules_dir() -> Path:
+    """Where the built-in packs are: inside the installed package, or ``rules/`` of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise PackError("the built-in packs are missing (no rules/ directory found)")
+
+
+@dataclass
+class LoadedPack:
+    spec: PackSpec
+    file: str
+    data: Any
+    lines: LineMap
+
+    def line(self, *loc: Any) -> int | None:
+        return self.lines.line(self.data, loc)
+
+
+def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = data.get("rules") if isinstance(data, dict) else None
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            rid = rules[loc[1]].get("id")
+            return str(rid) if rid is not None else f"#{loc[1] + 1}"
+    return None
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = ".".join(str(x) for x in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {err['loc'][-1]!r}"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown check kind {ctx.get('tag')!r} (known: {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
+        return "missing 'kind' (the check kind of the rule)"
+    if kind == "missing":
+        return f"missing required field {err['loc'][-1]!r}"
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def load_pack_file(path: str | Path) -> LoadedPack:
+    """Read and validate one pack file; raise :class:`PackError` on the first problem."""
+    p = Path(path)
+    file = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(f"cannot read pack: {exc.strerror}", file=file) from None
+    except UnicodeDecodeError:
+        raise PackError("pack is not UTF-8 text", file=file) from None
+    data, lines = load_yaml(text, file)
+    if not isinstance(data, dict):
+        raise PackError("a pack must be a mapping with 'pack:' and 'rules:'", file=file, line=1)
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise PackError(_describe(err), file=file, line=lines.line(data, loc),
+                        rule=_rule_id_at(data, loc)) from None
+    if not (spec.rules or spec.facts or spec.templates or spec.lexicons):
+        raise PackError("the pack is empty: it has no rules, facts, lexicons or templates", file=file, line=1)
+    return LoadedPack(spec, file, data, lines)
+
+
+@dataclass
+class CompiledRule:
+    """A rule ready to run: its condition parsed and its check compiled."""
+
+    id: str
+    pack: str
+    category: str
+    severity: Severity
+    message: str
+    description: str
+    when: Node
+    when_source: str
+    checker: Checker
+    suggest: list[str]
+    spec: Any
+    file: str
+    line: int | None
+
+
+@dataclass
+class CompiledTemplate:
+    id: str
+    spec: TemplateSpec
+    when: Node | None
+    file: str
+    line: int | None
+
+
+@dataclass
+class PackSet:
+    """Every pack a linter uses, compiled together (facts and lexicons are shared)."""
+
+    packs: list[LoadedPack] = field(default_factory=list)
+    facts: FactTable = field(default_factory=FactTable)
+    lexicons: dict[str, list[str]] = field(default_factory=dict)
+    rules: list[CompiledRule] = field(default_factory=list)
+    templates: dict[str, CompiledTemplate] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=lambda: dict(CATEGORIES))
+
+
+def _check_expr(source: str, facts: FactTable, pack: LoadedPack, loc: tuple[Any, ...],
+                rule: str | None) -> Node:
+    try:
+        node = parse(source)
+    except ExprError as exc:
+        raise PackError(str(exc), file=pack.file, line=pack.line(*loc), rule=rule) from None
+    for name in sorted(node.facts()):
+        if not facts.known(name):
+            scope = name.split(".", 1)[0] if "." in name else None
+            hint = (f"unknown scope {scope!r} (scopes: {', '.join(SCOPES)})"
+                    if scope and scope not in SCOPES else f"unknown fact {name!r}")
+            raise PackError(hint, file=pack.file, line=pack.line(*loc), rule=rule)
+    return node
+
+
+def _matcher(spec: MatcherSpec, lexicons: dict[str, list[str]], pack: LoadedPack,
+             loc: tuple[Any, ...], rule: str | None) -> Matcher:
+    try:
+        return Matcher(spec, lexicons)
+    except UnsafeRegex as exc:
+        raise PackError(f"bad regex: {exc}", file=pack.file, line=pack.line(*loc), rule=rule) from None
+    except KeyError as exc:
+        raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file, line=pack.line(*loc),
+                        rule=rule) from None
+
+
+def compile_packs(packs: list[LoadedPack]) -> PackSet:
+    """Compile packs in order: lexicons, then facts, then rules and templates."""
+    ps = PackSet(packs=packs)
+    for pack in packs:
+        for name, words in pack.spec.lexicons.items():
+            if name in ps.lexicons:
+                raise PackError(f"lexicon {name!r} is defined twice", file=pack.file,
+                                line=pack.line("lexicons", name))
+            ps.lexicons[name] = words
+        ps.categories.update(pack.spec.categories)
+    derived: list[tuple[LoadedPack, str, str]] = []
+    for pack in packs:
+        for name, fact in pack.spec.facts.items():
+            if name in ps.facts.matched or name in ps.facts.derived or name in BUILTIN_SCOPED \
+                    or name in BUILTIN_CONVERSATION:
+                raise PackError(f"fact {name!r} is defined twice (or is built in)", file=pack.file,
+                                line=pack.line("facts", name))
+            ps.facts.descriptions[name] = fact.description
+            if fact.match is not None:
+                m = _matcher(fact.match, ps.lexicons, pack, ("facts", name, "match"), None)
+                ps.facts.matched[name] = MatchFact(m, fact.min)
+            else:
+                ps.facts.derived[name] = parse("")  # placeholder so later facts may refer to it
+                derived.append((pack, name, fact.when or ""))
+    for pack, name, source in derived:
+        ps.facts.derived[name] = _check_expr(source, ps.facts, pack, ("facts", name, "when"), None)
+    _check_cycles(ps.facts)
+
+    kinds = registry()
+    env = BuildEnv(ps.lexicons, ps.facts)
+    seen: dict[str, str] = {}
+    for pack in packs:
+        for i, t in enumerate(pack.spec.templates):
+            tid = f"{pack.spec.pack}/{t.id}"
+            if tid in ps.templates:
+                raise PackError(f"template {t.id!r} is defined twice", file=pack.file,
+                                line=pack.line("templates", i, "id"))
+            when = _check_expr(t.for_, ps.facts, pack, ("templates", i, "for"), None) if t.for_ else None
+            ps.templates[tid] = CompiledTemplate(tid, t, when, pack.file, pack.line("templates", i))
+    for pack in packs:
+        for i, rule in enumerate(pack.spec.rules):
+            rid = f"{pack.spec.pack}/{rule.id}"
+            if rid in seen:
+                raise PackError(f"duplicate rule id {rule.id!r} (first defined at line {seen[rid]})",
+                                file=pack.file, line=pack.line("rules", i, "id"), rule=rule.id)
+            seen[rid] = str(pack.line("rules", i, "id"))
+            if rule.category not in ps.categories:
+                raise PackError(f"unknown category {rule.category!r}; see the categories of "
+                                "shared/spec/categories.md, or declare it under 'categories:'",
+                                file=pack.file, line=pack.line("rules", i, "category"), rule=rule.id)
+            when = _check_expr(rule.when, ps.facts, pack, ("rules", i, "when"), rule.id)
+            suggest = []
+            for j, s in enumerate(rule.suggest):
+                tid = s if "/" in s else f"{pack.spec.pack}/{s}"
+                if tid not in ps.templates:
+                    raise PackError(f"unknown template {s!r} in suggest", file=pack.file,
+                                    line=pack.line("rules", i, "suggest", j), rule=rule.id)
+                suggest.append(tid)
+            try:
+                checker = kinds[rule.kind](rule, env)
+            except UnsafeRegex as exc:
+                raise PackError(f"bad regex: {exc}", file=pack.file, line=pack.line("rules", i),
+                                rule=rule.id) from None
+            except KeyError as exc:
+                raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file,
+                                line=pack.line("rules", i), rule=rule.id) from None
+            except ValueError as exc:
+                raise PackError(str(exc), file=pack.file, line=pack.line("rules", i), rule=rule.id) from None
+            ps.rules.append(CompiledRule(
+                id=rid, pack=pack.spec.pack, category=rule.category, severity=rule.severity,
+                message=rule.message, description=rule.description, when=when, when_source=rule.when,
+                checker=checker, suggest=suggest, spec=rule, file=pack.file, line=pack.line("rules", i),
+            ))
+    return ps
+
+
+def _check_cycles(facts: FactTable) -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, chain: list[str]) -> None:
+        if state.get(name) == 2 or name not in facts.derived:
+            return
+        if state.get(name) == 1:
+            raise PackError(f"facts refer to each other in a loop: {' -> '.join([*chain, name])}")
+        state[name] = 1
+        for dep in facts.derived[name].facts():
+            visit(dep, [*chain, name])
+        state[name] = 2
+
+    for n in list(facts.derived):
+        visit(n, [])

@@ -1,0 +1,84 @@
+"""Normalised copies of texts for matching, with a map back to the original offsets.
+
+Customers and agents type the same thing many ways: full-width digits (０９０), half-width
+kana (ｶﾞ), compatibility characters, zero-width spaces pasted from other tools. Rules match
+against one canonical form (NFKC, zero-width characters removed), but every span reported to
+a user points into the text they wrote.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that carry no visible content and break matching when pasted into a word.
+# ZWJ (U+200D) is among them: inside an emoji sequence it only glues pictographs together.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+
+# Marks that NFKC composes with the character before them (voiced marks, combining marks).
+_HALFWIDTH_VOICED = frozenset("\uff9e\uff9f\u3099\u309a")
+
+
+def _joins_previous(ch: str) -> bool:
+    return ch in _HALFWIDTH_VOICED or unicodedata.combining(ch) != 0
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """``text`` normalised; ``starts[i]``/``ends[i]`` give the original range of character ``i``."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` range of the normalised text back to the original text."""
+        if not self.text:
+            return (0, 0)
+        start = min(max(start, 0), len(self.text))
+        end = min(max(end, start), len(self.text))
+        if start == end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return (pos, pos)
+        return (self.starts[start], self.ends[end - 1])
+
+
+def normalize(original: str) -> NormalizedText:
+    """NFKC-normalise ``original`` cluster by cluster, dropping zero-width characters.
+
+    A cluster is a base character with the marks that compose onto it (``ﾊﾞ`` → ``バ``), so
+    every output character maps to exactly one original range.
+    """
+    if original.isascii():
+        n = len(original)
+        return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(original)
+    while i < n:
+        ch = original[i]
+        if ch in ZERO_WIDTH:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _joins_previous(original[j]):
+            j += 1
+        cluster = original[i:j].replace("\u200d", "")
+        folded = unicodedata.normalize("NFKC", cluster)
+        out.append(folded)
+        starts.extend([i] * len(folded))
+        ends.extend([j] * len(folded))
+        i = j
+    return NormalizedText(original, "".join(out), tuple(starts), tuple(ends))
+
+
+# X (twitter-text v3): code points in these ranges weigh 1, everything else 2; a URL weighs 23.
+_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+
+
+def x_weight(ch: str) -> int:
+    """The weight of one code point in X's length count (1 for Latin and punctuation, 2 else)."""
+    cp = ord(ch)
+    return 1 if any(lo <= cp <= hi for lo, hi in _LIGHT_RANGES) else 2

@@ -1,0 +1,75 @@
+"""YAML that remembers where each value came from, so errors can name a line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from .errors import PackError
+
+Path = tuple[Any, ...]
+
+
+class LineMap:
+    """Line numbers (1-based) of the values of a YAML document, keyed by their path."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Path, int] = {}
+
+    def line(self, data: Any, loc: Sequence[Any]) -> int | None:
+        """The line of the deepest value of ``loc`` that exists in ``data``.
+
+        ``loc`` may hold steps that are not keys (pydantic's union tags); they are skipped.
+        """
+        path: list[Any] = []
+        node = data
+        best = self.lines.get(())
+        for step in loc:
+            if isinstance(node, dict) and step in node:
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                continue
+            path.append(step)
+            best = self.lines.get(tuple(path), best)
+        return best
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, LineMap]:
+    """Parse one YAML document safely; raise :class:`PackError` with the line on bad YAML."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise PackError("the file is empty", file=file, line=1)
+        lines = LineMap()
+        _index(node, (), lines, file)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise PackError(f"invalid YAML: {exc.problem or exc}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise PackError(f"invalid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _index(node: yaml.Node, path: Path, lines: LineMap, file: str) -> None:
+    lines.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise PackError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1)
+            seen.add(key)
+            _index(value_node, (*path, key), lines, file)
+            lines.lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, file)
