@@ -1,0 +1,57 @@
+"""Rule examples as conversations: the ``examples:`` of a rule run as tests, explain output
+and docs, so they must all turn an :class:`~replyguard.schema.Example` into the same
+:class:`~replyguard.models.Conversation`.
+
+The fixed frame of every example:
+
+* brand ``サンプル`` with handles ``sample_support`` and ``sample_official``;
+* the post (author ``customer`` unless given, id ``post`` unless given) at
+  ``2026-01-01T10:00+09:00``;
+* the draft by ``sample_support``, ``example.minutes`` after the post (default 10);
+* thread messages at the post + their ``minutes`` (default 1 minute after the post);
+* history messages at the post + their ``minutes`` (usually negative); by default the
+  history is spread over the days before the post, one day apart, oldest first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from .models import Brand, Conversation, Message
+from .schema import Example, ExampleMessage
+
+EXAMPLE_BRAND = Brand(name="サンプル", handles=("sample_support", "sample_official"))
+EXAMPLE_POST_TIME = datetime(2026, 1, 1, 10, 0, tzinfo=timezone(timedelta(hours=9)))
+EXAMPLE_POST_ID = "post"
+DEFAULT_DRAFT_MINUTES = 10.0
+DEFAULT_THREAD_MINUTES = 1.0
+
+
+def _message(m: ExampleMessage, when: datetime) -> Message:
+    return Message(author=m.author, text=m.text, id=m.id, in_reply_to=m.in_reply_to, created_at=when)
+
+
+def example_conversation(example: Example, *, id: str = "") -> Conversation:
+    """The conversation an example stands for (see the module docstring for the frame)."""
+    t0 = EXAMPLE_POST_TIME
+    if isinstance(example.post, str):
+        post = Message(author="customer", text=example.post, id=EXAMPLE_POST_ID, created_at=t0)
+    else:
+        p = example.post
+        post = Message(author=p.author, text=p.text, id=p.id or EXAMPLE_POST_ID,
+                       in_reply_to=p.in_reply_to, created_at=t0)
+    thread = tuple(
+        _message(m, t0 + timedelta(minutes=m.minutes if m.minutes is not None else DEFAULT_THREAD_MINUTES))
+        for m in example.thread
+    )
+    n = len(example.history)
+    history = tuple(
+        _message(m, t0 + (timedelta(minutes=m.minutes) if m.minutes is not None
+                          else timedelta(days=-(n - i))))
+        for i, m in enumerate(example.history)
+    )
+    minutes = example.minutes if example.minutes is not None else DEFAULT_DRAFT_MINUTES
+    draft = Message(author=EXAMPLE_BRAND.handles[0], text=example.draft, in_reply_to=post.id,
+                    created_at=t0 + timedelta(minutes=minutes))
+    return Conversation(id=id, channel=example.channel, brand=EXAMPLE_BRAND, post=post,
+                        thread=thread, history=history, draft=draft)
