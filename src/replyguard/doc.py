@@ -40,7 +40,8 @@ class Doc:
         self._endings: list[tuple[str, int, int]] | None = None
         self._quotes: list[tuple[int, int]] | None = None
         self.memo: dict[object, object] = {}  # derived values other modules cache per text
-        self.emoji: list[tuple[int, int]] = [m.span() for m in _EMOJI.finditer(self.text)]
+        self.emoji: list[tuple[int, int]] = _join_zwj(
+            self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
         self.urls: list[tuple[int, int]] = [m.span() for m in _URL.finditer(self.text)]
 
     @property
@@ -95,6 +96,23 @@ class Doc:
 
     def emoji_count(self) -> int:
         return len(self.emoji)
+
+
+def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge emoji that a zero-width joiner glued into one (👨‍👩‍👧 is one emoji, not three).
+
+    Normalisation drops the ZWJ, so adjacent emoji are joined when only ZWJs separated
+    them in the original text.
+    """
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            gap = norm.original[norm.ends[a - 1]:norm.starts[a]]
+            if gap and set(gap) == {"\u200d"}:
+                out[-1] = (out[-1][0], b)
+                continue
+        out.append((a, b))
+    return out
 
 
 def _classify_ending(doc: Doc, start: int, end: int) -> tuple[str, int, int]:
