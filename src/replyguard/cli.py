@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
     e.add_argument("rule", help="rule id, e.g. ja-keigo/double-honorific")
     sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
+    s = sub.add_parser("serve", help="run the HTTP pre-send hook and demo page (needs replyguard[server])")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8787, help="port to bind (default: 8787)")
+    s.add_argument("--max-body-bytes", type=int, default=256 * 1024, metavar="N",
+                   help="largest accepted request body in bytes (default: 262144); larger ones get 413")
+    s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="browser origin allowed to call the API, e.g. https://agent.example.com "
+                        "(repeatable; '*' for any; default: CORS off)")
     return p
 
 
@@ -161,6 +169,21 @@ def _explain(linter: Linter, rule_id: str) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace, linter: Linter) -> int:
+    try:  # the server extra is optional: import it only for this command
+        from .server import serve
+    except ImportError as exc:
+        print(f"replyguard: error: 'serve' needs the server extra ({exc.name} is missing): "
+              "pip install 'replyguard[server]'", file=sys.stderr)
+        return EXIT_ERROR
+    if args.max_body_bytes <= 0:
+        print("replyguard: error: --max-body-bytes must be positive", file=sys.stderr)
+        return EXIT_ERROR
+    serve(linter, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
+          cors_origins=args.cors_origin)
+    return EXIT_OK
+
+
 def _schema() -> int:
     from .schema import PackSpec
 
@@ -182,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(linter)
         if args.command == "explain":
             return _explain(linter, args.rule)
+        if args.command == "serve":
+            return _serve(args, linter)
         fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
         if args.cases:
             return _batch(args, linter, fail_on)

@@ -1,0 +1,337 @@
+"""HTTP service for agent UIs: a pre-send hook that checks a draft before it is posted.
+
+``replyguard serve`` runs :func:`create_app` under uvicorn. Starlette and uvicorn are the
+optional ``[server]`` extra; the CLI imports this module only for ``serve``.
+
+Endpoints (see ``docs/server.md`` and ``/openapi.json``):
+
+* ``POST /v1/check`` — a conversation (``shared/spec/cases.md``) → the report (the
+  ``--format jsonl`` record); ``?fix=safe`` adds ``fixed_text``.
+* ``GET /v1/rules``, ``GET /v1/rules/{id}`` — the loaded rules with their explanations.
+* ``GET /healthz``, ``GET /openapi.json``, ``GET /`` (the demo agent page).
+
+Every error is JSON ``{"error": "...", "detail": ...}`` with a 4xx status that says what is
+wrong. The linter is built once; a check is CPU-bound and takes about a millisecond, so it
+runs directly on the event loop (a thread-pool hop costs more than the check itself).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic.json_schema import models_json_schema
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import __version__
+from .errors import ReplyguardError
+from .linter import Linter, apply_fixes
+from .models import Conversation, Report
+
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": message, "detail": detail}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, detail: Any = None):
+        super().__init__(message)
+        self.status, self.message, self.detail = status, message, detail
+
+
+def _error(status: int, message: str, detail: Any = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
+
+
+class _Json(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise ApiError(400, "invalid Content-Length header", {"content_length": declared}) from None
+        if size > limit:
+            raise ApiError(413, f"request body of {size} bytes exceeds the limit of {limit} bytes",
+                           {"limit_bytes": limit, "size_bytes": size})
+        body = await request.body()
+        if len(body) > limit:  # pragma: no cover - a client lying about Content-Length
+            raise ApiError(413, f"request body exceeds the limit of {limit} bytes", {"limit_bytes": limit})
+        return body
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"request body exceeds the limit of {limit} bytes", {"limit_bytes": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(x) for x in loc) or "body"
+
+
+def _parse_conversation(body: bytes) -> Conversation:
+    if not body.strip():
+        raise ApiError(400, "empty request body: send a conversation as JSON (see /openapi.json)")
+    try:
+        return Conversation.model_validate_json(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        if errors and errors[0]["type"] in ("json_invalid", "json_type"):
+            msg = errors[0]["msg"].removeprefix("Invalid JSON: ")
+            raise ApiError(400, f"invalid JSON: {msg}", None) from None
+        detail = [{"field": _field(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in errors]
+        first = detail[0]
+        more = f" (and {len(detail) - 1} more)" if len(detail) > 1 else ""
+        raise ApiError(422, f"{first['field']}: {first['message']}{more}", detail) from None
+
+
+def _check_lengths(conv: Conversation, limit: int) -> None:
+    """Refuse (413) a text over ``max_text_chars``, naming the field."""
+    fields = [("post.text", conv.post.text), ("draft.text", conv.draft.text)]
+    fields += [(f"thread.{i}.text", m.text) for i, m in enumerate(conv.thread)]
+    fields += [(f"history.{i}.text", m.text) for i, m in enumerate(conv.history)]
+    for name, text in fields:
+        if len(text) > limit:
+            raise ApiError(413, f"{name}: a text of {len(text)} characters exceeds max_text_chars ({limit})",
+                           {"field": name, "chars": len(text), "max_text_chars": limit})
+
+
+def rule_info(linter: Linter, rule: Any) -> dict[str, Any]:
+    """What ``replyguard explain`` shows about a rule, as JSON."""
+    spec = rule.spec
+    examples = {
+        label: [ex.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+                for ex in items]
+        for label, items in (("fail", spec.examples.fail), ("pass", spec.examples.pass_))
+    }
+    return {
+        "id": rule.id,
+        "pack": rule.pack,
+        "category": rule.category,
+        "severity": linter.severity.get(rule.id, rule.severity).value,
+        "message": rule.message,
+        "description": rule.description.strip(),
+        "when": rule.when_source,
+        "kind": spec.kind,
+        "suggest": list(rule.suggest),
+        "examples": examples,
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the service, with the pydantic models as schemas."""
+    _, defs = models_json_schema([(Conversation, "validation"), (Report, "serialization")],
+                                 ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in ("Conversation", "Report")}
+    schemas["Error"] = {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "string", "description": "what is wrong, in one line"},
+                       "detail": {"description": "structured detail (e.g. the fields that failed)"}},
+    }
+    schemas["CheckResult"] = {
+        "allOf": [ref["Report"], {"type": "object", "properties": {"fixed_text": {
+            "type": "string", "description": "the draft with safe fixes applied (only with ?fix=safe)"}}}],
+    }
+    example = {"type": "object", "additionalProperties": True}
+    schemas["RuleInfo"] = {
+        "type": "object",
+        "required": ["id", "pack", "category", "severity", "message", "kind"],
+        "properties": {
+            "id": {"type": "string", "examples": ["privacy/personal-data"]},
+            "pack": {"type": "string"}, "category": {"type": "string"},
+            "severity": {"type": "string", "enum": ["info", "warning", "error"]},
+            "message": {"type": "string"}, "description": {"type": "string"},
+            "when": {"type": "string", "description": "condition under which the rule runs"},
+            "kind": {"type": "string", "description": "check kind (pattern, pii, condition, ...)"},
+            "suggest": {"type": "array", "items": {"type": "string"}},
+            "examples": {"type": "object", "properties": {
+                "fail": {"type": "array", "items": example}, "pass": {"type": "array", "items": example}}},
+        },
+    }
+
+    def err(description: str) -> dict[str, Any]:
+        return {"description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+    def ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "replyguard", "version": __version__,
+                 "description": "Pre-send hook: lint a draft reply to a customer's social-media post "
+                                "in the context of the post, its thread and the customer's history."},
+        "paths": {
+            "/v1/check": {"post": {
+                "summary": "Check a draft reply in its context",
+                "operationId": "check",
+                "parameters": [{"name": "fix", "in": "query", "required": False,
+                                "description": "'safe': also return the draft with safe fixes applied",
+                                "schema": {"type": "string", "enum": ["safe"]}}],
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": ref["Conversation"]}}},
+                "responses": {
+                    "200": ok("the report", {"$ref": "#/components/schemas/CheckResult"}),
+                    "400": err("invalid JSON, empty body or bad query parameter"),
+                    "413": err("request body over the size limit, or a text over max_text_chars"),
+                    "422": err("wrong or missing fields; detail lists each field"),
+                },
+            }},
+            "/v1/rules": {"get": {
+                "summary": "The loaded rules with their explanations",
+                "operationId": "listRules",
+                "responses": {"200": ok("rules and templates", {
+                    "type": "object",
+                    "properties": {
+                        "rules": {"type": "array", "items": {"$ref": "#/components/schemas/RuleInfo"}},
+                        "templates": {"type": "array", "items": {"type": "object"}},
+                    }})},
+            }},
+            "/v1/rules/{rule_id}": {"get": {
+                "summary": "One rule (full id such as privacy/personal-data, or its short id)",
+                "operationId": "getRule",
+                "parameters": [{"name": "rule_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}, "description": "may contain a slash"}],
+                "responses": {"200": ok("the rule", {"$ref": "#/components/schemas/RuleInfo"}),
+                              "404": err("no such rule is loaded")},
+            }},
+            "/healthz": {"get": {
+                "summary": "Liveness and what is loaded",
+                "operationId": "health",
+                "responses": {"200": ok("ok", {"type": "object", "properties": {
+                    "status": {"type": "string"}, "version": {"type": "string"},
+                    "rules": {"type": "integer"}}})},
+            }},
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+               cors_origins: list[str] | tuple[str, ...] = ()) -> Starlette:
+    """The ASGI application around one built :class:`Linter`.
+
+    ``max_body_bytes`` bounds a request body (413 beyond it); ``cors_origins`` lists the
+    browser origins allowed to call the API from another origin (none by default; ``*`` for any).
+    """
+    max_text = linter.config.max_text_chars
+    rules_by_id = {r.id: r for r in linter.rules}
+    short_ids: dict[str, list[str]] = {}
+    for r in linter.rules:
+        short_ids.setdefault(r.id.split("/", 1)[1], []).append(r.id)
+    rules_doc = {
+        "rules": [rule_info(linter, r) for r in linter.rules],
+        "templates": [{"id": t.id, "description": t.spec.description, "for": t.spec.for_}
+                      for t in linter.packset.templates.values()],
+        "packs": [{"id": p.spec.pack, "version": str(p.spec.version),
+                   "description": p.spec.description.strip()} for p in linter.packset.packs],
+    }
+    rules_body = _Json(rules_doc).body
+    rule_bodies = {rid: _Json(rule_info(linter, r)).body for rid, r in rules_by_id.items()}
+    health_body = _Json({"status": "ok", "version": __version__, "rules": len(linter.rules)}).body
+    openapi_body = _Json(openapi_document()).body
+
+    async def check(request: Request) -> Response:
+        fix = request.query_params.get("fix")
+        if fix not in (None, "safe"):
+            raise ApiError(400, f"fix: unknown value {fix!r} (allowed: 'safe')", {"field": "fix"})
+        body = await _read_body(request, max_body_bytes)
+        conv = _parse_conversation(body)
+        _check_lengths(conv, max_text)
+        try:
+            report = linter.check(conv)
+        except ReplyguardError as exc:
+            raise ApiError(422, str(exc)) from None
+        if fix is None:
+            return Response(report.model_dump_json(), media_type="application/json")
+        out = report.model_dump(mode="json")
+        out["fixed_text"] = apply_fixes(conv.draft.text, report)
+        return _Json(out)
+
+    async def rules(request: Request) -> Response:
+        return _Json(rules_body)
+
+    async def one_rule(request: Request) -> Response:
+        rid = request.path_params["rule_id"]
+        if rid not in rule_bodies:
+            full = short_ids.get(rid, [])
+            if len(full) != 1:
+                raise ApiError(404, f"unknown rule {rid!r}" if not full else
+                               f"ambiguous short rule id {rid!r}: use one of {', '.join(full)}",
+                               {"rule": rid, "known": len(rule_bodies)})
+            rid = full[0]
+        return _Json(rule_bodies[rid])
+
+    async def healthz(request: Request) -> Response:
+        return _Json(health_body)
+
+    async def openapi(request: Request) -> Response:
+        return _Json(openapi_body)
+
+    async def index(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return _error(exc.status, exc.message, exc.detail)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        messages = {404: "not found", 405: "method not allowed"}
+        return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
+                      {"path": request.url.path, "method": request.method}, headers=exc.headers)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return _error(500, "internal error", None)
+
+    routes = [
+        Route("/v1/check", check, methods=["POST"]),
+        Route("/v1/rules", rules, methods=["GET"]),
+        Route("/v1/rules/{rule_id:path}", one_rule, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/", index, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = []
+    if cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins),
+                                     allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+                                     max_age=600))
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={
+        ApiError: api_error, HTTPException: http_error, Exception: server_error})
+
+
+def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
+          max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, cors_origins: list[str] | tuple[str, ...] = (),
+          log_level: str = "info") -> None:
+    """Run the service under uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                server_header=False, proxy_headers=True)
