@@ -1,0 +1,509 @@
+"""Each check kind on small inline packs: what it flags, what it lets through, and (for the
+contextual kinds) that the same draft passes in one context and fails in another."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import conv, msg
+
+from replyguard import Config, apply_fixes
+from replyguard.kinds.pii import luhn_ok, my_number_ok
+
+
+def _rule(body: str, *, extra: str = "") -> str:
+    """A pack with one rule ``t/r``; ``body`` is the rule's YAML after ``id``."""
+    lines = textwrap.dedent(body).strip().splitlines()
+    return f"pack: t\n{extra}rules:\n  - id: r\n" + "".join(f"    {line}\n" for line in lines)
+
+
+def _hits(linter, c) -> list:
+    return [f for f in linter.check(c).findings if f.rule == "t/r"]
+
+
+# -- pattern ----------------------------------------------------------------------------
+
+PATTERN = _rule("""
+category: overfamiliar
+severity: warning
+message: "くだけすぎ: {match}"
+kind: pattern
+max_findings: 2
+match:
+  phrases: ["@slang", "ｗｗ"]
+  regex: ['(?<![a-zA-Z])w{2,}$']
+  unless:
+    phrases: [引用]
+""", extra="lexicons:\n  slang: [マジ, 草]\n")
+
+
+def test_pattern_flags_each_match_with_its_span(make_linter) -> None:
+    lint = make_linter(PATTERN)
+    draft = "それはマジで草です"
+    hits = _hits(lint, conv(draft, "x"))
+    assert [draft[f.span.start:f.span.end] for f in hits] == ["マジ", "草"]
+    assert hits[0].message == "くだけすぎ: マジ"
+    assert hits[0].severity.value == "warning" and hits[0].category == "overfamiliar"
+
+
+def test_pattern_phrases_are_normalised_like_the_text(make_linter) -> None:
+    lint = make_linter(PATTERN)
+    draft = "了解ww"  # the pack wrote full-width ｗｗ, the draft has ASCII
+    hits = _hits(lint, conv(draft, "x"))
+    assert hits and draft[hits[0].span.start:hits[0].span.end] == "ww"
+
+
+def test_pattern_max_findings_and_unless(make_linter) -> None:
+    lint = make_linter(PATTERN)
+    assert len(_hits(lint, conv("マジ。マジ。マジ。", "x"))) == 2
+    assert _hits(lint, conv("「マジ」はお客様の引用です。", "x")) == []
+    assert _hits(lint, conv("丁寧なお返事です。", "x")) == []
+
+
+# -- substitution -----------------------------------------------------------------------
+
+SUBSTITUTION = _rule("""
+category: keigo_error
+severity: warning
+message: "{match} → {replacement}"
+kind: substitution
+swaps:
+  - {phrase: おっしゃられた, replacement: おっしゃった}
+  - {regex: '(見|来)れる', replacement: '\\1られる', safe: false}
+  - tokens: [{surface: 拝見}, {lemma: 為る}]
+    replacement: ご覧
+unless:
+  phrases: [と書かれて]
+""")
+
+
+def test_substitution_gives_a_fix_with_message_fields(make_linter) -> None:
+    lint = make_linter(SUBSTITUTION)
+    draft = "先ほどおっしゃられた件ですが、明日から見れるようになります。"
+    hits = _hits(lint, conv(draft, "x"))
+    assert [f.message for f in hits] == ["おっしゃられた → おっしゃった", "見れる → 見られる"]
+    first, second = hits
+    assert first.fix is not None and first.fix.safe and first.fix.replacement == "おっしゃった"
+    assert draft[first.fix.span.start:first.fix.span.end] == "おっしゃられた"
+    assert second.fix is not None and not second.fix.safe  # a regex group expanded, marked unsafe
+    report = lint.check(conv(draft, "x"))
+    assert apply_fixes(draft, report) == "先ほどおっしゃった件ですが、明日から見れるようになります。"
+    assert apply_fixes(draft, report, unsafe=True) == (
+        "先ほどおっしゃった件ですが、明日から見られるようになります。")
+
+
+def test_substitution_token_swap_and_unless(make_linter) -> None:
+    lint = make_linter(SUBSTITUTION)
+    hits = _hits(lint, conv("画面を拝見してください。", "x"))
+    assert len(hits) == 1 and hits[0].fix.replacement == "ご覧"
+    assert _hits(lint, conv("「おっしゃられた」と書かれていました。", "x")) == []
+    assert _hits(lint, conv("先ほどおっしゃった件です。", "x")) == []
+
+
+def test_substitution_on_normalised_text(make_linter) -> None:
+    lint = make_linter(SUBSTITUTION)
+    draft = "画面をﾊｲｹﾝしてください"
+    # half-width katakana normalises to full-width, not to the kanji of the token swap: no match
+    assert _hits(lint, conv(draft, "x")) == []
+    draft = "おっしゃられた\u200b件"
+    hits = _hits(lint, conv(draft, "x"))
+    assert len(hits) == 1 and draft[hits[0].span.start:hits[0].span.end] == "おっしゃられた"
+
+
+# -- pii --------------------------------------------------------------------------------
+
+PII = _rule("""
+category: pii_public
+severity: error
+message: "個人情報（{kind}）: {match}"
+when: public
+kind: pii
+detect: [phone, email, postal_code, card, my_number]
+allow: ['^(0120|0800|0570)']
+""")
+
+
+def test_luhn_and_my_number_check_digits() -> None:
+    assert luhn_ok("4111111111111111")
+    assert luhn_ok("4242424242424242")
+    assert not luhn_ok("4111111111111112")
+    # 12345678901 → weights 2..7,2..6 from the right give 212; 212 % 11 = 3; check digit 11-3 = 8
+    assert my_number_ok("123456789018")
+    assert not my_number_ok("123456789012")
+    assert not my_number_ok("12345678901")
+
+
+@pytest.mark.parametrize(("draft", "kind", "matched"), [
+    ("担当の携帯 090-1234-5678 までどうぞ", "電話番号", "090-1234-5678"),
+    ("担当の携帯（０９０－１２３４－５６７８）までどうぞ", "電話番号", "０９０－１２３４－５６７８"),
+    ("店舗 03-1234-5678 へお電話ください", "電話番号", "03-1234-5678"),
+    ("担当 tanaka.k@example.co.jp まで", "メールアドレス", "tanaka.k@example.co.jp"),
+    ("〒100-0001 へお送りください", "郵便番号", "〒100-0001"),
+    ("カード 4111 1111 1111 1111 で決済済みです", "カード番号", "4111 1111 1111 1111"),
+    ("番号 123456789018 を確認しました", "個人番号", "123456789018"),
+])
+def test_pii_detects(make_linter, draft: str, kind: str, matched: str) -> None:
+    hits = _hits(make_linter(PII), conv(draft, "x"))
+    assert len(hits) == 1
+    assert hits[0].message == f"個人情報（{kind}）: " + matched.translate(
+        str.maketrans("０１２３４５６７８９－", "0123456789-"))
+    assert draft[hits[0].span.start:hits[0].span.end] == matched
+
+
+@pytest.mark.parametrize("draft", [
+    "カード 4111 1111 1111 1112 で決済済みです",  # fails the Luhn check
+    "番号 123456789012 を確認しました",  # wrong My Number check digit
+    "フリーダイヤル 0800-123-4567 までどうぞ",  # allowed: toll-free
+    "ナビダイヤル 0570-12-3456 までどうぞ",  # allowed: navi dial
+    "品番 SF-220 は公式ストアでどうぞ",
+    "詳しくは https://example.com/help/090-1234-5678 をご覧ください",  # inside a URL
+])
+def test_pii_lets_through(make_linter, draft: str) -> None:
+    assert _hits(make_linter(PII), conv(draft, "x")) == []
+
+
+def test_pii_toll_free_is_flagged_without_allow(make_linter) -> None:
+    lint = make_linter(PII.replace("allow: ['^(0120|0800|0570)']", ""))
+    assert len(_hits(lint, conv("フリーダイヤル 0800-123-4567 までどうぞ", "x"))) == 1
+
+
+def test_pii_is_contextual_through_when(make_linter) -> None:
+    lint = make_linter(PII)
+    draft = "担当の携帯 090-1234-5678 までどうぞ"
+    assert _hits(lint, conv(draft, "x", channel="x"))
+    assert _hits(lint, conv(draft, "x", channel="line")) == []  # LINE is not public
+
+
+def test_pii_order_number_needs_a_regex(make_linter) -> None:
+    from replyguard import PackError
+
+    lint = make_linter(_rule("""
+    category: pii_public
+    severity: error
+    message: "注文番号: {match}"
+    kind: pii
+    detect: [order_number]
+    order_number: ['[A-Z]{2}-\\d{8}-\\d{4}']
+    """))
+    hits = _hits(lint, conv("ご注文 AB-20261101-1234 は発送済みです", "x"))
+    assert [f.message for f in hits] == ["注文番号: AB-20261101-1234"]
+    with pytest.raises(PackError, match="order_number"):
+        make_linter(_rule("""
+        category: pii_public
+        severity: error
+        message: m
+        kind: pii
+        detect: [order_number]
+        """))
+
+
+# -- length -----------------------------------------------------------------------------
+
+LENGTH = _rule("""
+category: too_long
+severity: warning
+message: "{length}/{limit} ({channel})"
+kind: length
+limits: {facebook: 20}
+""")
+
+
+def test_length_per_channel(make_linter) -> None:
+    lint = make_linter(LENGTH)
+    assert _hits(lint, conv("あ" * 140, "x")) == []
+    hits = _hits(lint, conv("あ" * 141, "x"))
+    assert [f.message for f in hits] == ["282/280 (x)"] and hits[0].span is None
+    # the same draft is fine on Instagram (2,200 characters) ...
+    assert _hits(lint, conv("あ" * 141, "x", channel="instagram")) == []
+    # ... and a pack may set its own limit per channel
+    assert _hits(lint, conv("あ" * 20, "x", channel="facebook")) == []
+    assert [f.message for f in _hits(lint, conv("あ" * 21, "x", channel="facebook"))] == ["21/20 (facebook)"]
+
+
+def test_length_counts_urls_as_23_on_x(make_linter) -> None:
+    lint = make_linter(LENGTH)
+    draft = "あ" * 128 + " https://example.com/" + "a" * 200  # 256 + 1 + 23 = 280
+    assert _hits(lint, conv(draft, "x")) == []
+    assert _hits(lint, conv("あ" + draft, "x"))
+
+
+# -- timing -----------------------------------------------------------------------------
+
+TIMING = _rule("""
+category: slow_response
+severity: info
+message: "{minutes}分後 (目標 {target}分)"
+kind: timing
+""")
+
+
+def test_timing_default_is_60_minutes(make_linter) -> None:
+    lint = make_linter(TIMING)
+    draft = "ご不便をおかけしております。"
+    assert _hits(lint, conv(draft, "x", minutes=60)) == []
+    hits = _hits(lint, conv(draft, "x", minutes=61))
+    assert [f.message for f in hits] == ["61分後 (目標 60分)"]
+    assert _hits(lint, conv(draft, "x", minutes=None)) == []  # no send time: nothing to check
+
+
+def test_timing_response_minutes_from_config(make_linter) -> None:
+    lint = make_linter(TIMING, Config(response_minutes=120))
+    assert _hits(lint, conv("了解です", "x", minutes=90)) == []
+    assert [f.message for f in _hits(lint, conv("了解です", "x", minutes=121))] == ["121分後 (目標 120分)"]
+
+
+def test_timing_max_minutes_in_the_rule_wins(make_linter) -> None:
+    lint = make_linter(TIMING + "    max_minutes: 30\n", Config(response_minutes=120))
+    assert _hits(lint, conv("了解です", "x", minutes=30)) == []
+    assert _hits(lint, conv("了解です", "x", minutes=31))
+
+
+# -- already_answered -------------------------------------------------------------------
+
+ANSWERED = _rule("""
+category: already_answered
+severity: warning
+message: "{author} が回答済み"
+kind: already_answered
+holding:
+  phrases: [確認いたします, 確認します]
+""")
+
+POST = "新しいイヤホンの充電ケースが充電されない"
+DRAFT = "充電ケースの端子をご確認いただけますでしょうか。"
+
+
+def test_already_answered_by_a_colleague(make_linter) -> None:
+    lint = make_linter(ANSWERED)
+    assert _hits(lint, conv(DRAFT, POST)) == []
+    answered = [msg("sample_official", "充電ケースの端子の汚れをご確認ください。")]
+    hits = _hits(lint, conv(DRAFT, POST, thread=answered))
+    assert [f.message for f in hits] == ["sample_official が回答済み"]
+    # handles are matched case-insensitively and with or without @
+    answered_at = [msg("@Sample_Official", "充電ケースの端子の汚れをご確認ください。")]
+    assert _hits(lint, conv(DRAFT, POST, thread=answered_at))
+
+
+def test_already_answered_ignores_holding_replies(make_linter) -> None:
+    lint = make_linter(ANSWERED)
+    holding = [msg("sample_official", "ご不便をおかけしております。確認いたします。")]
+    assert _hits(lint, conv(DRAFT, POST, thread=holding)) == []
+
+
+def test_already_answered_ignores_replies_to_other_messages_and_later_ones(make_linter) -> None:
+    lint = make_linter(ANSWERED)
+    other = [msg("sample_official", "端子の汚れをご確認ください。", in_reply_to="c9")]
+    assert _hits(lint, conv(DRAFT, POST, thread=other)) == []
+    to_post = [msg("sample_official", "端子の汚れをご確認ください。", in_reply_to="p1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=to_post))
+    later = [msg("sample_official", "端子の汚れをご確認ください。", minutes=20)]
+    assert _hits(lint, conv(DRAFT, POST, thread=later)) == []
+    customer = [msg("someone_else", "端子の汚れをご確認ください。")]
+    assert _hits(lint, conv(DRAFT, POST, thread=customer)) == []
+
+
+# -- unanswered_mention -----------------------------------------------------------------
+
+MENTION = _rule("""
+category: unanswered_mention
+severity: warning
+message: "{author} の質問が未回答: {question}"
+kind: unanswered_mention
+question:
+  regex: ['[?？]']
+""")
+
+QUESTION = "@sample_support ちなみに保証期間は何年ですか？"
+
+
+def test_unanswered_mention(make_linter) -> None:
+    lint = make_linter(MENTION)
+    thread = [msg("someone", QUESTION, id="q1")]
+    hits = _hits(lint, conv(DRAFT, POST, thread=thread))
+    assert [f.message for f in hits] == [f"someone の質問が未回答: {QUESTION}"]
+    # the post's author does not need to @mention the brand
+    own = [msg("customer", "ちなみに保証期間は何年ですか？", id="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=own))
+    # a third party's question not addressed to the brand is not the brand's to answer
+    chatter = [msg("someone", "ちなみに保証期間は何年ですか？", id="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=chatter)) == []
+
+
+def test_mention_answered_in_draft_reply_or_thread(make_linter) -> None:
+    lint = make_linter(MENTION)
+    thread = [msg("someone", QUESTION, id="q1")]
+    # the draft itself answers it
+    assert _hits(lint, conv(DRAFT + "保証期間は1年間です。", POST, thread=thread)) == []
+    # the draft is a reply to the question
+    assert _hits(lint, conv(DRAFT, POST, thread=thread, in_reply_to="q1")) == []
+    # a colleague replied to the question
+    replied = [*thread, msg("sample_official", "お調べします", minutes=3, in_reply_to="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=replied)) == []
+    # a colleague's later message covers it
+    covered = [*thread, msg("sample_official", "保証期間は1年です。", minutes=3, in_reply_to="x")]
+    assert _hits(lint, conv(DRAFT, POST, thread=covered)) == []
+
+
+def test_mention_needs_a_question_before_the_draft(make_linter) -> None:
+    lint = make_linter(MENTION)
+    later = [msg("someone", QUESTION, minutes=30, id="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=later)) == []
+    statement = [msg("someone", "@sample_support 保証期間を教えて", id="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=statement)) == []
+
+
+# -- relevance --------------------------------------------------------------------------
+
+RELEVANCE = _rule("""
+category: off_topic_template
+severity: info
+message: 投稿の内容に触れていません
+kind: relevance
+stock: ["@stock"]
+""", extra="lexicons:\n  stock: [お問い合わせ, 問い合わせ, ありがとう, 有難う, 御座る, 致す, 為る, 頂く]\n")
+
+
+def test_relevance_is_contextual(make_linter) -> None:
+    lint = make_linter(RELEVANCE)
+    stock = "お問い合わせありがとうございます。"
+    hits = _hits(lint, conv(stock, POST))
+    assert len(hits) == 1 and hits[0].span is None
+    assert _hits(lint, conv("充電ケースの端子をご確認ください。", POST)) == []
+    # a post with too few content words gives nothing to compare
+    assert _hits(lint, conv(stock, "ありがとう")) == []
+
+
+def test_relevance_shares_compound_parts(make_linter) -> None:
+    lint = make_linter(RELEVANCE)
+    # 充電器 in the draft meets 充電ケース in the post through the kanji bigram 充電
+    assert _hits(lint, conv("充電器の差し込みをご確認ください。", POST)) == []
+
+
+# -- repetition -------------------------------------------------------------------------
+
+REPETITION = _rule("""
+category: copy_paste_apology
+severity: warning
+message: "前と同じ文面です（類似度 {similarity}）"
+kind: repetition
+""")
+
+APOLOGY = "この度はご不便をおかけし、大変申し訳ございません。詳細をDMにてお伺いできますでしょうか。"
+
+
+def test_repetition_against_brand_history_and_thread(make_linter) -> None:
+    lint = make_linter(REPETITION)
+    assert _hits(lint, conv(APOLOGY, POST)) == []
+    before = [msg("sample_support", APOLOGY, minutes=-1440)]
+    hits = _hits(lint, conv(APOLOGY, POST, history=before))
+    assert [f.message for f in hits] == ["前と同じ文面です（類似度 1.0）"]
+    in_thread = [msg("sample_official", APOLOGY, in_reply_to="c1")]
+    assert _hits(lint, conv(APOLOGY, POST, thread=in_thread))
+    # the customer's own messages are not the brand repeating itself
+    quoted = [msg("customer", APOLOGY, minutes=-1440)]
+    assert _hits(lint, conv(APOLOGY, POST, history=quoted)) == []
+    # a different text is fine
+    other = [msg("sample_support", "新商品のご案内です。来週から店頭に並びます。", minutes=-1440)]
+    assert _hits(lint, conv(APOLOGY, POST, history=other)) == []
+
+
+def test_repetition_scopes_and_threshold(make_linter) -> None:
+    lint = make_linter(REPETITION + "    against: [history_brand]\n    threshold: 0.95\n")
+    in_thread = [msg("sample_official", APOLOGY, in_reply_to="c1")]
+    assert _hits(lint, conv(APOLOGY, POST, thread=in_thread)) == []
+    similar = APOLOGY.replace("この度は", "先日は")
+    assert _hits(lint, conv(similar, POST, history=[msg("sample_support", APOLOGY, minutes=-60)])) == []
+
+
+# -- register ---------------------------------------------------------------------------
+
+MIXED = _rule("""
+category: mixed_register
+severity: info
+message: "です・ます調と常体が混在: {match}"
+kind: register
+mode: mixed
+""")
+
+
+def test_register_mixed(make_linter) -> None:
+    lint = make_linter(MIXED)
+    draft = "ご連絡ありがとうございます。確認したけど問題ないよ。"
+    hits = _hits(lint, conv(draft, "x"))
+    assert len(hits) == 1 and draft[hits[0].span.start:hits[0].span.end] == "ない"
+    assert _hits(lint, conv("それは仕様だ。確認いたします。", "x"))
+    assert _hits(lint, conv("ご連絡ありがとうございます。確認いたします。", "x")) == []
+    assert _hits(lint, conv("それは仕様だ。確認する。", "x")) == []  # consistently plain
+
+
+def test_register_mixed_ignores_quoted_text(make_linter) -> None:
+    lint = make_linter(MIXED)
+    draft = "お客様から「それは仕様だ」とのご指摘をいただきました。確認いたします。"
+    assert _hits(lint, conv(draft, "x")) == []
+
+
+COUNT = _rule("""
+category: too_formal
+severity: info
+message: "硬すぎる定型句 {count} 個"
+kind: register
+mode: count
+min: 2
+when: not post.complaint
+markers:
+  phrases: [誠に, 何卒, 大変恐縮]
+""", extra="facts:\n  complaint:\n    match: {phrases: [最悪, 壊れ]}\n")
+
+
+def test_register_count_with_context(make_linter) -> None:
+    lint = make_linter(COUNT)
+    draft = "誠にありがとうございます。何卒よろしくお願いいたします。"
+    hits = _hits(lint, conv(draft, "新作かわいい！"))
+    assert [f.message for f in hits] == ["硬すぎる定型句 2 個"]
+    assert draft[hits[0].span.start:hits[0].span.end] == draft[:draft.index("何卒") + 2]
+    assert _hits(lint, conv("誠にありがとうございます。", "新作かわいい！")) == []  # below min
+    # the same draft answering a complaint is fine
+    assert _hits(lint, conv(draft, "届いたら壊れてた。最悪")) == []
+
+
+# -- condition --------------------------------------------------------------------------
+
+CONDITION = _rule("""
+category: brush_off
+severity: warning
+message: "突き放し: {match}"
+kind: condition
+when: post.complaint and draft.shiyou
+anchor:
+  phrases: [仕様です]
+""", extra="facts:\n  complaint:\n    match: {phrases: [最悪, 壊れ]}\n  shiyou:\n"
+          "    match: {phrases: [仕様, 規約]}\n")
+
+
+def test_condition_with_anchor(make_linter) -> None:
+    lint = make_linter(CONDITION)
+    draft = "恐れ入りますが、それは仕様です。"
+    hits = _hits(lint, conv(draft, "すぐ壊れた。最悪"))
+    assert len(hits) == 1 and hits[0].message == "突き放し: 仕様です"
+    assert draft[hits[0].span.start:hits[0].span.end] == "仕様です"
+    # the same draft to a non-complaint does not fire
+    assert _hits(lint, conv(draft, "この機能はどう動くの？")) == []
+
+
+def test_condition_without_anchor_match_is_a_whole_draft_finding(make_linter) -> None:
+    lint = make_linter(CONDITION)
+    hits = _hits(lint, conv("規約ですのでご理解ください。", "すぐ壊れた。最悪"))
+    assert len(hits) == 1 and hits[0].span is None and hits[0].message == "突き放し: "
+
+
+def test_derived_facts_in_when(make_linter) -> None:
+    text = CONDITION.replace("when: post.complaint and draft.shiyou", "when: brushing")
+    text = text.replace("facts:\n", "facts:\n"
+                        "  brushing:\n    when: post.complaint and not (draft.url or rapport)\n"
+                        "  rapport:\n    when: history.present\n", 1)
+    lint = make_linter(text)
+    assert _hits(lint, conv("それは仕様です。", "すぐ壊れた。最悪"))
+    assert _hits(lint, conv("それは仕様です。 https://example.com/faq", "すぐ壊れた。最悪")) == []
+    assert _hits(lint, conv("それは仕様です。", "すぐ壊れた。最悪",
+                            history=[msg("customer", "いつも使ってます", minutes=-9000)])) == []
