@@ -16,7 +16,27 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import TemplateError
 from .models import Conversation
 
-ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+MAX_REPEAT = 10_000  # longest string/list a template may build with '*'
+
+
+class ReplySandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, also bounding ``*`` and ``**`` (``{{ 'a' * 10**9 }}`` would exhaust memory)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("the power operator '**' is not allowed in a template")
+        sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
+        counts = [x for x in (left, right) if isinstance(x, int)]
+        if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_REPEAT:
+            raise SecurityError(f"repeating a text beyond {MAX_REPEAT} characters is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
+ENV = ReplySandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+for _name in ("lipsum", "cycler", "joiner", "namespace"):  # no use in a reply, only a way in
+    ENV.globals.pop(_name, None)
 
 CONVERSATION_VARIABLES = ("customer", "brand", "channel", "post_text")
 
