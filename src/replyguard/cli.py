@@ -49,19 +49,26 @@ def _parser() -> argparse.ArgumentParser:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("draft", nargs="?", help="the draft reply; read from stdin when omitted")
     c.add_argument("--post", default="", help="the customer's post the draft replies to")
-    c.add_argument("--channel", default="x", choices=["x", "facebook", "instagram", "line", "youtube", "other"])
+    c.add_argument("--channel", default="x",
+                   choices=["x", "facebook", "instagram", "line", "youtube", "other"])
     c.add_argument("--brand-handle", action="append", default=[], metavar="HANDLE",
                    help="a handle that speaks for the brand (repeatable)")
     c.add_argument("--cases", metavar="FILE", help="JSON Lines file of cases ('-' for stdin)")
-    c.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    c.add_argument("--format", choices=["text", "json", "jsonl", "sarif", "github", "junit"], default="text",
+                   help="sarif/github/junit place findings at the cases file's line (CI)")
     c.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                    help="lowest severity that makes the exit code 1 (default: config, else error)")
-    c.add_argument("--fix", action="store_true", help="print the draft with safe fixes applied")
+    c.add_argument("--fix", action="store_true",
+                   help="print the draft with safe fixes applied (with --cases: records with fixed_text); "
+                        "unsafe fixes are never applied")
 
     sub.add_parser("rules", help="list the loaded rules")
     e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
     e.add_argument("rule", help="rule id, e.g. ja-keigo/double-honorific")
-    sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
+    s = sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
+    s.add_argument("--templates", action="store_true", help="the template repository format instead")
+    from .ci import add_lint_templates_parser
+    add_lint_templates_parser(sub)
     s = sub.add_parser("serve", help="run the HTTP pre-send hook and demo page (needs replyguard[server])")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8787, help="port to bind (default: 8787)")
@@ -93,10 +100,14 @@ def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     report = linter.check(conv)
     if args.fix:
         print(apply_fixes(conv.draft.text, report))
+    elif args.format in ("sarif", "github", "junit"):
+        from .ci import format_run, single_run
+        print(format_run(single_run(linter, report), args.format, fail_on))
     elif args.format == "text":
         print(format_report(report, conv.draft.text))
     else:
-        print(json.dumps(report_dict(report), ensure_ascii=False, indent=None if args.format == "jsonl" else 2))
+        print(json.dumps(report_dict(report), ensure_ascii=False,
+                         indent=None if args.format == "jsonl" else 2))
     return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
 
 
@@ -121,21 +132,30 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
             elif res.report is not None:
                 counts.update(f.severity.value for f in res.report.findings)
                 failed += res.report.fails(fail_on)
-            _emit(args.format, res, collected, format_report)
+            _emit(args.format, res, collected, format_report, fix=args.fix)
     if args.format == "json":
         print(json.dumps(collected, ensure_ascii=False, indent=2))
-    if args.format == "text":
+    if args.format in ("sarif", "github", "junit"):
+        from .ci import cases_run, format_run
+        print(format_run(cases_run(linter, args.cases, collected), args.format, fail_on))
+    if args.format == "text" and not args.fix:
         print(format_summary({s: counts[s] for s in ("error", "warning", "info")}, cases, errors))
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _emit(fmt: str, res: CaseResult, collected: list[dict], format_report) -> None:
-    if fmt == "jsonl":
-        sys.stdout.write(json.dumps(res.record(), ensure_ascii=False) + "\n")
+def _emit(fmt: str, res: CaseResult, collected: list, format_report, *, fix: bool = False) -> None:
+    if fmt in ("sarif", "github", "junit"):
+        collected.append(res)  # formatted after the last case
+        return
+    record = res.record()
+    if fix:  # only safe fixes: unsafe ones change the meaning and need a person
+        record["fixed_text"] = apply_fixes(res.draft, res.report) if res.report is not None else None
+    if fmt == "jsonl" or (fix and fmt == "text"):
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif fmt == "json":
-        collected.append(res.record())
+        collected.append(record)
     elif res.report is not None:
         print(format_report(res.report, res.draft, label=res.id or f"line {res.line}"))
     else:
@@ -155,7 +175,8 @@ def _explain(linter: Linter, rule_id: str) -> int:
         print(f"replyguard: error: unknown rule {rule_id!r} (see 'replyguard rules')", file=sys.stderr)
         return EXIT_ERROR
     spec = r.spec
-    print(f"{r.id}  [{r.category}]  severity: {linter.severity.get(r.id, r.severity).value}  kind: {spec.kind}")
+    sev = linter.severity.get(r.id, r.severity).value
+    print(f"{r.id}  [{r.category}]  severity: {sev}  kind: {spec.kind}")
     print(f"defined in {r.file}:{r.line}\n")
     print(r.message)
     if r.description:
@@ -165,7 +186,8 @@ def _explain(linter: Linter, rule_id: str) -> int:
     for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
         for ex in examples:
             post = ex.post if isinstance(ex.post, str) else ex.post.text
-            print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + (f"\n  ({ex.note})" if ex.note else ""))
+            note = f"\n  ({ex.note})" if ex.note else ""
+            print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + note)
     return EXIT_OK
 
 
@@ -184,10 +206,12 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
     return EXIT_OK
 
 
-def _schema() -> int:
+def _schema(templates: bool = False) -> int:
     from .schema import PackSpec
+    from .template_repo import template_schema
 
-    print(json.dumps(PackSpec.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    schema = template_schema() if templates else PackSpec.model_json_schema(by_alias=True)
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
@@ -199,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         if args.command == "schema":
-            return _schema()
+            return _schema(args.templates)
         linter, cfg = _linter(args)
         if args.command == "rules":
             return _rules(linter)
@@ -208,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, linter)
         fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
+        if args.command == "lint-templates":
+            from .ci import lint_templates_command
+            return lint_templates_command(args, linter, fail_on)
         if args.cases:
             return _batch(args, linter, fail_on)
         return _single(args, linter, fail_on)

@@ -24,7 +24,8 @@ def format_junit(run: Run, fail_on: Severity = Severity.error) -> str:
         if unit.error:
             errors += 1
             ET.SubElement(case, "error", message=unit.error, type="input-error").text = unit.error
-        failing = [f for f in unit.findings if f.severity.rank >= fail_on.rank]
+        failing = [f for f in unit.findings if f.severity.rank >= fail_on.rank
+                   and not (unit.error and f.message == unit.error)]
         below = [f for f in unit.findings if f.severity.rank < fail_on.rank]
         if failing:
             failures += 1
