@@ -51,7 +51,10 @@ def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
 
 
 def _describe(err: dict[str, Any]) -> str:
-    loc = ".".join(str(x) for x in err["loc"])
+    parts = list(err["loc"])
+    if len(parts) >= 3 and parts[0] == "rules" and isinstance(parts[1], int):
+        parts = parts[3:]  # the rule is named by the error; parts[2] is pydantic's union tag (the kind)
+    loc = ".".join(str(x) for x in parts)
     kind = err["type"]
     if kind == "extra_forbidden":
         return f"unknown key {err['loc'][-1]!r}"
@@ -145,12 +148,40 @@ def _check_expr(source: str, facts: FactTable, pack: LoadedPack, loc: tuple[Any,
     return node
 
 
+def _value_line(pack: LoadedPack, loc: tuple[Any, ...], value: str) -> int | None:
+    """The line of the first string equal to ``value`` under ``loc`` (else the line of ``loc``)."""
+    def walk(node: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        if isinstance(node, str):
+            return path if node == value else None
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            found = walk(child, (*path, key))
+            if found is not None:
+                return found
+        return None
+
+    node: Any = pack.data
+    for step in loc:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return pack.line(*loc)
+    found = walk(node, loc) if value else None
+    return pack.line(*(found or loc))
+
+
+def _regex_error(exc: UnsafeRegex, pack: LoadedPack, loc: tuple[Any, ...], rule: str | None) -> PackError:
+    shown = f" {exc.pattern!r}" if exc.pattern else ""
+    return PackError(f"bad regex{shown}: {exc}", file=pack.file, line=_value_line(pack, loc, exc.pattern),
+                     rule=rule)
+
+
 def _matcher(spec: MatcherSpec, lexicons: dict[str, list[str]], pack: LoadedPack,
              loc: tuple[Any, ...], rule: str | None) -> Matcher:
     try:
         return Matcher(spec, lexicons)
     except UnsafeRegex as exc:
-        raise PackError(f"bad regex: {exc}", file=pack.file, line=pack.line(*loc), rule=rule) from None
+        raise _regex_error(exc, pack, loc, rule) from None
     except KeyError as exc:
         raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file, line=pack.line(*loc),
                         rule=rule) from None
@@ -182,7 +213,8 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                 derived.append((pack, name, fact.when or ""))
     for pack, name, source in derived:
         ps.facts.derived[name] = _check_expr(source, ps.facts, pack, ("facts", name, "when"), None)
-    _check_cycles(ps.facts)
+    _check_cycles(ps.facts, {name: (pack.file, pack.line("facts", name, "when"))
+                             for pack, name, _ in derived})
 
     kinds = registry()
     env = BuildEnv(ps.lexicons, ps.facts)
@@ -217,8 +249,7 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
             try:
                 checker = kinds[rule.kind](rule, env)
             except UnsafeRegex as exc:
-                raise PackError(f"bad regex: {exc}", file=pack.file, line=pack.line("rules", i),
-                                rule=rule.id) from None
+                raise _regex_error(exc, pack, ("rules", i), rule.id) from None
             except KeyError as exc:
                 raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file,
                                 line=pack.line("rules", i), rule=rule.id) from None
@@ -232,14 +263,16 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
     return ps
 
 
-def _check_cycles(facts: FactTable) -> None:
+def _check_cycles(facts: FactTable, where: dict[str, tuple[str, int | None]]) -> None:
     state: dict[str, int] = {}
 
     def visit(name: str, chain: list[str]) -> None:
         if state.get(name) == 2 or name not in facts.derived:
             return
         if state.get(name) == 1:
-            raise PackError(f"facts refer to each other in a loop: {' -> '.join([*chain, name])}")
+            file, line = where.get(name, ("", None))
+            raise PackError(f"facts refer to each other in a loop: {' -> '.join([*chain, name])}",
+                            file=file, line=line)
         state[name] = 1
         for dep in facts.derived[name].facts():
             visit(dep, [*chain, name])

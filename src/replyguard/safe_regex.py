@@ -21,13 +21,15 @@ _UNBOUNDED = sre_parse.MAXREPEAT
 
 
 class UnsafeRegex(ValueError):
-    """The pattern is invalid or could backtrack catastrophically."""
+    """The pattern is invalid or could backtrack catastrophically; ``pattern`` is the pattern."""
+
+    pattern: str = ""
 
 
 def _walk(items, inside_unbounded: bool) -> None:
     for op, av in items:
         if op in _REPEATS:
-            lo, hi, sub = av
+            _lo, hi, sub = av
             unbounded = hi == _UNBOUNDED or hi > 100
             if unbounded and inside_unbounded:
                 raise UnsafeRegex("nested unbounded repetition (like (a+)+) can hang the checker")
@@ -53,12 +55,16 @@ def _width(sub) -> tuple[int, int]:
 
 def compile_safe(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile ``pattern`` or raise :class:`UnsafeRegex` saying why it was refused."""
-    if len(pattern) > MAX_PATTERN_CHARS:
-        raise UnsafeRegex(f"pattern longer than {MAX_PATTERN_CHARS} characters")
     try:
-        parsed = sre_parse.parse(pattern, flags)
-        compiled = re.compile(pattern, flags)
-    except re.error as exc:
-        raise UnsafeRegex(f"invalid regular expression: {exc}") from None
-    _walk(parsed, False)
+        if len(pattern) > MAX_PATTERN_CHARS:
+            raise UnsafeRegex(f"pattern longer than {MAX_PATTERN_CHARS} characters")
+        try:
+            parsed = sre_parse.parse(pattern, flags)
+            compiled = re.compile(pattern, flags)
+        except re.error as exc:
+            raise UnsafeRegex(f"invalid regular expression: {exc}") from None
+        _walk(parsed, False)
+    except UnsafeRegex as exc:
+        exc.pattern = pattern  # lets the pack loader point at the line of the pattern
+        raise
     return compiled
