@@ -102,7 +102,7 @@ class Matcher:
         self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
-        self.needs_tokens = bool(self.sequences) or bool(self.unless and self.unless.needs_tokens)
+        self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> Iterable[Span]:
         text = doc.text
@@ -125,8 +125,11 @@ class Matcher:
         """Match spans sorted by position, overlapping ones merged, ``unless`` applied."""
         spans = sorted(set(self._raw(doc)))
         if self.unless is not None and spans:
-            blocked = [doc.sentence_at(a) for a, _ in self.unless.find(doc)]
+            blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)}
             spans = [s for s in spans if doc.sentence_at(s[0]) not in blocked]
+        if self.requires is not None and spans:
+            allowed = {doc.sentence_at(a) for a, _ in self.requires.find(doc)}
+            spans = [s for s in spans if doc.sentence_at(s[0]) in allowed]
         merged: list[Span] = []
         for a, b in spans:
             if merged and a < merged[-1][1]:

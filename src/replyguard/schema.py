@@ -59,6 +59,8 @@ class MatcherSpec(_Spec):
     tokens: Annotated[list[list[TokenSpec]], Field(default_factory=list)]
     unless: MatcherSpec | None = Field(
         None, description="a match is dropped when this matcher also matches the same sentence")
+    requires: MatcherSpec | None = Field(
+        None, description="a match is kept only when this matcher also matches the same sentence")
 
     def is_empty(self) -> bool:
         return not (self.phrases or self.regex or self.tokens)
@@ -210,7 +212,8 @@ class ConditionRule(_RuleBase):
     """Fires when ``when`` holds; ``anchor`` optionally places the span in the draft."""
 
     kind: Literal["condition"]
-    anchor: MatcherSpec | None = None
+    anchor: MatcherSpec | str | None = Field(
+        None, description="where the finding points: a matcher, or the name of a draft fact (draft.casual)")
 
 
 RuleSpec = Annotated[

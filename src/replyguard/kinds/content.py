@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..context import Context
-from ..doc import Doc
+from ..doc import Doc, doc_for
 from ..schema import RelevanceRule, RepetitionRule
 from . import BuildEnv, Hit
 
@@ -67,10 +67,11 @@ class RelevanceChecker:
     min_post_terms: int
 
     def run(self, ctx: Context) -> Iterable[Hit]:
-        post_terms = content_terms(ctx.post, self.stock)
+        brand = content_terms(doc_for(ctx.conv.brand.name), frozenset()) if ctx.conv.brand.name else frozenset()
+        post_terms = content_terms(ctx.post, self.stock) - brand
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
-        draft_terms = content_terms(ctx.draft, self.stock)
+        draft_terms = content_terms(ctx.draft, self.stock) - brand
         if overlap(post_terms, draft_terms) < self.min_overlap:
             yield Hit(None, {"shared": 0})
 

@@ -89,11 +89,21 @@ def build_timing(spec: TimingRule, env: BuildEnv) -> TimingChecker:
 @dataclass
 class ConditionChecker:
     anchor: Matcher | None
+    anchor_fact: str | None
 
     def run(self, ctx: Context) -> Iterable[Hit]:
-        span = self.anchor.search(ctx.draft) if self.anchor else None
+        if self.anchor_fact is not None:
+            spans = ctx.facts.draft_spans(self.anchor_fact, ctx)
+            span = spans[0] if spans else None
+        else:
+            span = self.anchor.search(ctx.draft) if self.anchor else None
         yield Hit(span, {"match": ctx.draft.text[span[0]:span[1]] if span else ""})
 
 
 def build_condition(spec: ConditionRule, env: BuildEnv) -> ConditionChecker:
-    return ConditionChecker(Matcher(spec.anchor, env.lexicons) if spec.anchor else None)
+    if isinstance(spec.anchor, str):
+        scope, _, name = spec.anchor.partition(".")
+        if scope != "draft" or name not in env.facts.matched:
+            raise ValueError(f"anchor {spec.anchor!r} must name a matching fact of the draft (draft.NAME)")
+        return ConditionChecker(None, spec.anchor)
+    return ConditionChecker(Matcher(spec.anchor, env.lexicons) if spec.anchor else None, None)
