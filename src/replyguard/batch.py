@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from .config import Config
 from .errors import ReplyguardError
 from .linter import Linter
 from .models import Conversation, Report
@@ -42,7 +43,8 @@ def parse_case(line_no: int, raw: str) -> Conversation | CaseResult:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        return CaseResult(line_no, None, error=f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})")
+        return CaseResult(line_no, None,
+                          error=f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})")
     case_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(data, dict):
         return CaseResult(line_no, None, error=f"line {line_no}: a case must be a JSON object")
@@ -75,3 +77,47 @@ def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
     """Check every case of a JSONL stream, in order."""
     for line_no, raw in numbered_lines(lines):
         yield check_one(linter, line_no, raw)
+
+
+# -- parallel batches ------------------------------------------------------------------------
+_worker_linter: Linter | None = None
+
+
+def _init_worker(config: Config) -> None:
+    """Pool initializer: each worker process builds its own linter once."""
+    global _worker_linter
+    _worker_linter = Linter(config)
+
+
+def _check_chunk(items: list[tuple[int, str]]) -> list[CaseResult]:
+    assert _worker_linter is not None
+    return [check_one(_worker_linter, line_no, raw) for line_no, raw in items]
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for item in numbered_lines(lines):
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_batch_parallel(config: Config, lines: Iterable[str], jobs: int, chunksize: int = 32
+                       ) -> Iterator[CaseResult]:
+    """Like :func:`run_batch`, with ``jobs`` worker processes; results stay in input order.
+
+    Lines are read and handed out lazily in chunks, so memory stays flat on large files.
+    """
+    import multiprocessing
+
+    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config,))
+    try:
+        for chunk in pool.imap(_check_chunk, _chunks(lines, chunksize)):
+            yield from chunk
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from . import __version__
-from .batch import CaseResult, run_batch
+from .batch import CaseResult, run_batch, run_batch_parallel
 from .config import Config, resolve_config
 from .errors import ReplyguardError
 from .linter import Linter, apply_fixes
@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--fix", action="store_true",
                    help="print the draft with safe fixes applied (with --cases: records with fixed_text); "
                         "unsafe fixes are never applied")
+    c.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="worker processes for --cases (default: 1); output order is kept")
 
     sub.add_parser("rules", help="list the loaded rules")
     e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
@@ -113,7 +115,11 @@ def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
 
 def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     from .formats.text import format_report, format_summary
+    from .progress import Progress, count_cases
 
+    if args.jobs < 1:
+        print("replyguard: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_ERROR
     try:
         stream = sys.stdin if args.cases == "-" else open(args.cases, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
@@ -122,17 +128,24 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     counts: Counter[str] = Counter()
     failed = errors = cases = 0
     collected: list[dict] = []
-    with stream:
-        results = run_batch(linter, stream)
+    total = None
+    if args.cases != "-" and sys.stderr.isatty():
+        total = count_cases(args.cases)
+    with stream, Progress(total) as progress:
+        if args.jobs > 1:
+            results = run_batch_parallel(linter.config, stream, args.jobs)
+        else:
+            results = run_batch(linter, stream)
         for res in results:
             cases += 1
             if res.error:
                 errors += 1
-                print(f"replyguard: {args.cases}: {res.error}", file=sys.stderr)
+                progress.write(f"replyguard: {args.cases}: {res.error}")
             elif res.report is not None:
                 counts.update(f.severity.value for f in res.report.findings)
                 failed += res.report.fails(fail_on)
             _emit(args.format, res, collected, format_report, fix=args.fix)
+            progress.update()
     if args.format == "json":
         print(json.dumps(collected, ensure_ascii=False, indent=2))
     if args.format in ("sarif", "github", "junit"):
