@@ -79,6 +79,14 @@ _FILLER = re.compile(r"^\s*(@\S+\s*)*((いつも|この度は|このたびは)?[
                      r"https?://\S+|\s*)[。！!]*\s*$")
 
 
+def _longest(example: str, max_length: int) -> str:
+    """The worst-case value of a variable: CJK characters (weight 2 on X), or for a URL
+    variable a URL of that length (X counts every URL as 23)."""
+    if re.match(r"https?://", example):
+        return "https://" + "a" * max(1, max_length - 8)
+    return _FILL * max_length
+
+
 def _display(text: str, width: int = 24) -> str:
     t = " ".join(text.split())
     return t if len(t) <= width else t[:width] + "…"
@@ -277,7 +285,7 @@ class TemplateLinter:
             base = {"customer": "a" * CUSTOMER_HANDLE_MAX, "brand": self.brand.name, "channel": ch,
                     "post_text": longest_post}
             variables = {**base, **self.linter.config.variables,
-                         **{k: _FILL * v.max_length for k, v in t.spec.variables.items()}}
+                         **{k: _longest(v.example, v.max_length) for k, v in t.spec.variables.items()}}
             try:
                 text = render(t.spec.text, t.spec.id, variables)
             except TemplateError as exc:
