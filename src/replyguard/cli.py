@@ -171,8 +171,8 @@ def _emit(fmt: str, res: CaseResult, collected: list, format_report, *, fix: boo
         collected.append(record)
     elif res.report is not None:
         print(format_report(res.report, res.draft, label=res.id or f"line {res.line}"))
-    else:
-        print(f"line {res.line}: error: {res.error}")
+    else:  # the error already starts with "line N: "
+        print(f"{res.id}: error: {res.error}" if res.id else f"error: {res.error}")
 
 
 def _rules(linter: Linter) -> int:
