@@ -1,0 +1,136 @@
+"""End to end: the demo agent page in a real headless Chromium against a real uvicorn server.
+
+Uses Debian's Chromium (/usr/bin/chromium; CI installs the apt package) through Playwright,
+never a downloaded browser. Set REPLYGUARD_CHROMIUM to use another binary.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright import sync_api  # a hard import: this test must run in CI, never skip
+from server_support import DM_LINK, ServerThread, demo_linter
+
+from replyguard.server import create_app
+
+CHROMIUM = os.environ.get("REPLYGUARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PHONE_DRAFT = "ご不便をおかけしております。担当の携帯 090-1234-5678 までお電話ください。"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    linter = demo_linter(tmp_path_factory.mktemp("packs"))
+    with ServerThread(create_app(linter)) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); a missing browser is a failure
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    problems: list[str] = []
+    pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.goto(server.url + "/")
+    pg.wait_for_selector("body[data-ready='1']")
+    yield pg
+    context.close()
+    assert problems == []
+
+
+def type_draft(page, text: str) -> None:
+    page.fill("#draft", "")
+    page.locator("#draft").press_sequentially(text[:3])  # real key events, then the rest at once
+    page.fill("#draft", text)
+
+
+def test_blocked_draft_then_suggestion_then_send(page):
+    sync_api.expect(page.locator("#sample option")).to_have_count(5)
+    type_draft(page, PHONE_DRAFT)
+    page.click("#send")
+
+    # the error blocks sending; the finding is listed and its span highlighted in the reply
+    sync_api.expect(page.locator("#gate-block")).to_be_visible()
+    finding = page.locator("#findings .finding.error")
+    sync_api.expect(finding).to_have_count(1)
+    sync_api.expect(finding).to_contain_text("公開の返信に電話番号")
+    sync_api.expect(finding.locator(".excerpt q")).to_have_text("090-1234-5678")
+    sync_api.expect(page.locator("#backdrop mark.error")).to_have_text("090-1234-5678")
+    sync_api.expect(page.locator("#sent-log li")).to_have_count(0)
+
+    # one click inserts the suggested template, which then passes the check and is sent
+    finding.locator('.suggestion button[data-action="replace"]').click()
+    draft = page.input_value("#draft")
+    assert draft.startswith("mika_0412様") and DM_LINK in draft
+    sync_api.expect(page.locator("#gate")).to_be_hidden()
+    page.click("#send")
+    sent = page.locator("#sent-log li")
+    sync_api.expect(sent).to_have_count(1)
+    sync_api.expect(sent).to_contain_text("DMでお知らせください")
+    sync_api.expect(page.locator("#thread li").last).to_contain_text(DM_LINK)
+    assert page.input_value("#draft") == ""
+
+
+def test_send_anyway_requires_a_reason(page):
+    type_draft(page, PHONE_DRAFT)
+    page.click("#send")
+    sync_api.expect(page.locator("#gate-block")).to_be_visible()
+    page.click("#override-open")
+    send_anyway = page.locator("#override-send")
+    sync_api.expect(send_anyway).to_be_disabled()
+    page.fill("#override-reason", "お客さまが公開を希望")
+    sync_api.expect(send_anyway).to_be_enabled()
+    send_anyway.click()
+    sent = page.locator("#sent-log li")
+    sync_api.expect(sent).to_have_count(1)
+    sync_api.expect(sent.locator(".override-note")).to_contain_text("お客さまが公開を希望")
+    sync_api.expect(sent.locator(".override-note")).to_contain_text("hooktest/phone-in-public")
+
+
+def test_warning_asks_for_confirmation_and_safe_fix(page):
+    type_draft(page, "履歴はマイページから見れます。仕様です。")
+    page.click("#send")
+    sync_api.expect(page.locator("#gate-confirm")).to_be_visible()
+    sync_api.expect(page.locator("#findings .finding.warning")).to_have_count(2)
+    sync_api.expect(page.locator("#backdrop mark.warning")).to_have_count(2)
+
+    page.click("#confirm-cancel")  # go back and apply the safe fix instead
+    page.click("#apply-safe")
+    sync_api.expect(page.locator("#draft")).to_have_value("履歴はマイページから見られます。仕様です。")
+    sync_api.expect(page.locator("#findings .finding.warning")).to_have_count(1)
+    page.click("#send")
+    sync_api.expect(page.locator("#gate-confirm")).to_be_visible()
+    page.click("#confirm-send")
+    sync_api.expect(page.locator("#sent-log li")).to_have_count(1)
+
+
+def test_highlight_offsets_survive_emoji(page):
+    # span offsets are code points; the page converts them to UTF-16 indices
+    type_draft(page, "🙇‍♀️🙇 お手数ですが 080-1111-2222 へ")
+    page.click("#check")
+    sync_api.expect(page.locator("#backdrop mark.error")).to_have_text("080-1111-2222")
+
+
+def test_sample_switch_and_recommended_template(page):
+    page.select_option("#sample", "demo-praise")
+    sync_api.expect(page.locator("#post")).to_contain_text("エチオピア")
+    sync_api.expect(page.locator("#recommended-box")).to_be_visible()
+    page.locator('#recommended button[data-action="append"]').click()
+    assert page.input_value("#draft").endswith("ソラノ珈琲一同励みになります。")
+    sync_api.expect(page.locator("#findings .finding")).to_have_count(0)
