@@ -147,7 +147,8 @@ def load_template_file(path: str | Path) -> list[LoadedTemplate]:
     try:
         spec = TemplateFileSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()  # a misspelt key explains the 'missing' error it causes: report it first
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(err["loc"])
         who = None
         if len(loc) >= 2 and loc[0] == "templates" and isinstance(loc[1], int):
