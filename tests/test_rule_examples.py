@@ -30,7 +30,8 @@ def _cases() -> list:
             rid = f"{pack.spec.pack}/{rule.id}"
             for outcome, examples in (("fail", rule.examples.fail), ("pass", rule.examples.pass_)):
                 for i, ex in enumerate(examples):
-                    cases.append(pytest.param(rid, outcome, ex, id=f"{rid}-{outcome}-{i}"))
+                    cases.append(pytest.param(rid, outcome, ex, pack.spec.examples_brand,
+                                              id=f"{rid}-{outcome}-{i}"))
     return cases
 
 
@@ -41,9 +42,9 @@ def test_shipped_rules_have_examples() -> None:
     assert CASES, "no rule examples found in the built-in rules/ directory"
 
 
-@pytest.mark.parametrize(("rule_id", "outcome", "example"), CASES)
-def test_rule_example(rule_id: str, outcome: str, example: Example) -> None:
-    conv = example_conversation(example, id=f"{rule_id}-{outcome}")
+@pytest.mark.parametrize(("rule_id", "outcome", "example", "brand"), CASES)
+def test_rule_example(rule_id: str, outcome: str, example: Example, brand: str) -> None:
+    conv = example_conversation(example, id=f"{rule_id}-{outcome}", brand_name=brand)
     report = _linter().check(conv)
     mine = [f for f in report.findings if f.rule == rule_id]
     others = [f"{f.rule}: {f.message}" for f in report.findings if f.rule != rule_id]

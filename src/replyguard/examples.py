@@ -4,7 +4,7 @@ and docs, so they must all turn an :class:`~replyguard.schema.Example` into the 
 
 The fixed frame of every example:
 
-* brand ``サンプル`` with handles ``sample_support`` and ``sample_official``;
+* brand ``サンプル`` (or the pack's ``examples_brand``) with handles ``sample_support`` and ``sample_official``;
 * the post (author ``customer`` unless given, id ``post`` unless given) at
   ``2026-01-01T10:00+09:00``;
 * the draft by ``sample_support``, ``example.minutes`` after the post (default 10);
@@ -31,8 +31,12 @@ def _message(m: ExampleMessage, when: datetime) -> Message:
     return Message(author=m.author, text=m.text, id=m.id, in_reply_to=m.in_reply_to, created_at=when)
 
 
-def example_conversation(example: Example, *, id: str = "") -> Conversation:
-    """The conversation an example stands for (see the module docstring for the frame)."""
+def example_conversation(example: Example, *, id: str = "", brand_name: str | None = None) -> Conversation:
+    """The conversation an example stands for (see the module docstring for the frame).
+
+    ``brand_name`` is the pack's ``examples_brand``: the brand its examples talk about, so
+    that the brand's own name is not mistaken for the topic of a post.
+    """
     t0 = EXAMPLE_POST_TIME
     if isinstance(example.post, str):
         post = Message(author="customer", text=example.post, id=EXAMPLE_POST_ID, created_at=t0)
@@ -53,5 +57,6 @@ def example_conversation(example: Example, *, id: str = "") -> Conversation:
     minutes = example.minutes if example.minutes is not None else DEFAULT_DRAFT_MINUTES
     draft = Message(author=EXAMPLE_BRAND.handles[0], text=example.draft, in_reply_to=post.id,
                     created_at=t0 + timedelta(minutes=minutes))
-    return Conversation(id=id, channel=example.channel, brand=EXAMPLE_BRAND, post=post,
+    brand = EXAMPLE_BRAND if brand_name is None else Brand(name=brand_name, handles=EXAMPLE_BRAND.handles)
+    return Conversation(id=id, channel=example.channel, brand=brand, post=post,
                         thread=thread, history=history, draft=draft)

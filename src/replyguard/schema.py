@@ -241,6 +241,7 @@ class PackSpec(_Spec):
     version: str | int = "1"
     language: str = "ja"
     description: str = ""
+    examples_brand: str = Field("サンプル", description="brand name the rule examples are written for")
     severity_policy: dict[Severity, str] = Field(default_factory=dict)
     categories: dict[str, str] = Field(default_factory=dict, description="extra categories this pack adds")
     lexicons: dict[str, list[str]] = Field(default_factory=dict)
