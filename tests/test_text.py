@@ -166,8 +166,6 @@ def test_half_width_kana_counts_as_written() -> None:
     assert x_length(doc_for("ｶﾞ")) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="x_length counts each pictograph of a ZWJ sequence; X counts "
-                                       "one emoji sequence as 2 (kinds/context_kinds.py, left to the lead)")
 def test_x_length_counts_a_zwj_sequence_as_one_emoji() -> None:
     assert x_length(doc_for("👨\u200d👩\u200d👧")) == 2
 

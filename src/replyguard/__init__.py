@@ -12,7 +12,24 @@ from .models import Brand, Conversation, Finding, Fix, Message, Report, Severity
 __version__ = "0.1.0"
 
 __all__ = [
-    "Brand", "Config", "ConfigError", "Conversation", "Finding", "Fix", "InputError", "Linter",
-    "Message", "PackError", "Report", "ReplyguardError", "Severity", "Span", "Suggestion",
-    "TemplateError", "apply_fixes", "check_text", "load_config_file", "resolve_config",
+    "Brand",
+    "Config",
+    "ConfigError",
+    "Conversation",
+    "Finding",
+    "Fix",
+    "InputError",
+    "Linter",
+    "Message",
+    "PackError",
+    "ReplyguardError",
+    "Report",
+    "Severity",
+    "Span",
+    "Suggestion",
+    "TemplateError",
+    "apply_fixes",
+    "check_text",
+    "load_config_file",
+    "resolve_config",
 ]

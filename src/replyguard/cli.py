@@ -132,10 +132,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     if args.cases != "-" and sys.stderr.isatty():
         total = count_cases(args.cases)
     with stream, Progress(total) as progress:
-        if args.jobs > 1:
-            results = run_batch_parallel(linter.config, stream, args.jobs)
-        else:
-            results = run_batch(linter, stream)
+        results = run_batch_parallel(linter.config, stream, args.jobs) if args.jobs > 1 else run_batch(linter, stream)
         for res in results:
             cases += 1
             if res.error:

@@ -24,6 +24,7 @@ _URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
 
 # Tokens skipped when looking for the predicate that ends a sentence.
 _TRAILING_POS = ("補助記号", "記号", "空白")
+_PLAIN_AUX = ("助動詞-レル", "助動詞-ナイ", "助動詞-タイ", "下一段-サ行")
 _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", "…", "...", "♪", "☆", "★"})
 
 
@@ -137,10 +138,11 @@ def _classify_ending(doc: Doc, start: int, end: int) -> tuple[str, int, int]:
         return ("plain", span_start, last.end)
     if head.pos1 == "動詞" and head.lemma == "有る" and j > 0 and toks[j - 1].ctype == "助動詞-ダ":
         return ("plain", toks[j - 1].start, last.end)
-    if head.pos1 in ("動詞", "形容詞") or (head.pos1 == "助動詞" and head.ctype in ("助動詞-レル", "助動詞-ナイ",
-                                                                        "助動詞-タイ", "下一段-サ行")):
-        if head.cform.startswith("終止形") or j < i:
-            return ("plain", span_start, last.end)
+    predicate = head.pos1 in ("動詞", "形容詞") or (head.pos1 == "助動詞" and head.ctype in _PLAIN_AUX)
+    if predicate and (head.cform.startswith("終止形") or j < i):
+        return ("plain", span_start, last.end)
+    if head.ctype == "助動詞-ジャ":  # じゃん, じゃね: plain (casual) copula
+        return ("plain", span_start, last.end)
     return ("none", span_start, last.end)
 
 

@@ -115,26 +115,35 @@ class Linter:
         conv = self._prepare(conv)
         ctx = Context(conv, self.packset.facts, self.settings)
         variables = {**conversation_variables(conv), **self.config.variables}
+        rendered: dict[str, str] = {}  # each template renders at most once per check
         findings: list[Finding] = []
         for rule in self.rules:
             if not rule.when.evaluate(ctx.fact):
                 continue
             for hit in rule.checker.run(ctx):
-                findings.append(self._finding(rule, hit, ctx, variables))
+                findings.append(self._finding(rule, hit, ctx, variables, rendered))
         findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
-        suggestions = [Suggestion(template=t.id, text=render(t.spec.text, t.id, variables))
+        suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
                        for t in self.packset.templates.values()
                        if t.when is not None and t.when.evaluate(ctx.fact)]
         return Report(id=conv.id, findings=findings, suggestions=suggestions)
 
-    def _finding(self, rule: CompiledRule, hit: Hit, ctx: Context, variables: dict[str, Any]) -> Finding:
+    def _render(self, tid: str, variables: dict[str, Any], rendered: dict[str, str]) -> str:
+        text = rendered.get(tid)
+        if text is None:
+            text = rendered[tid] = render(self.packset.templates[tid].spec.text, tid, variables)
+        return text
+
+    def _finding(self, rule: CompiledRule, hit: Hit, ctx: Context, variables: dict[str, Any],
+                 rendered: dict[str, str] | None = None) -> Finding:
         span = fix = None
         if hit.span is not None:
             a, b = ctx.draft.norm.to_original(*hit.span)
             span = Span(start=a, end=b)
             if hit.replacement is not None:
                 fix = Fix(span=span, replacement=hit.replacement, safe=hit.safe)
-        suggestions = [Suggestion(template=tid, text=render(self.packset.templates[tid].spec.text, tid, variables))
+        rendered = {} if rendered is None else rendered
+        suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
                        for tid in rule.suggest]
         return Finding(rule=rule.id, category=rule.category,
                        severity=self.severity.get(rule.id, rule.severity),

@@ -7,9 +7,10 @@ missing variable is an error naming it, never an empty hole in a reply sent to a
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -59,10 +60,16 @@ def undeclared(source: str, template_id: str) -> set[str]:
         raise TemplateError(f"template {template_id!r}: line {exc.lineno}: {exc.message}") from None
 
 
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> Template:
+    """Templates are compiled once (compiling costs ~100× rendering); pack texts are few."""
+    return ENV.from_string(source)
+
+
 def render(source: str, template_id: str, variables: dict[str, Any]) -> str:
     """Render a template; a missing variable or a sandbox violation is a :class:`TemplateError`."""
     try:
-        return ENV.from_string(source).render(**variables).strip()
+        return _compiled(source).render(**variables).strip()
     except UndefinedError as exc:
         raise TemplateError(f"template {template_id!r}: undefined variable: {exc.message}") from None
     except SecurityError as exc:

@@ -27,12 +27,11 @@ class LineMap:
         node = data
         best = self.lines.get(())
         for step in loc:
-            if isinstance(node, dict) and step in node:
-                node = node[step]
-            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-                node = node[step]
-            else:
-                continue
+            in_dict = isinstance(node, dict) and step in node
+            in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+            if not (in_dict or in_list):
+                continue  # a step that is not a key: pydantic's union tag
+            node = node[step]
             path.append(step)
             best = self.lines.get(tuple(path), best)
         return best

@@ -11,13 +11,13 @@ from ..doc import Doc, doc_for
 from ..schema import RelevanceRule, RepetitionRule
 from . import BuildEnv, Hit
 
-_CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞", "接頭辞")
-_SKIP_POS2 = ("非自立可能", "数詞", "固有名詞-人名")
+_CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
 _KANJI_KATA = range(0x30A0, 0x9FFF + 1)
+_KANJI = range(0x4E00, 0x9FFF + 1)
 
 
 def _is_content(tok) -> bool:
-    if not tok.pos1.startswith(_CONTENT_POS[:4]) or tok.pos2 in ("非自立可能", "数詞"):
+    if tok.pos1 not in _CONTENT_POS or tok.pos2 == "数詞":
         return False
     if tok.pos1 == "名詞" and tok.pos2 == "普通名詞" and len(tok.surface) == 1 and tok.surface.isascii():
         return False
@@ -42,6 +42,8 @@ def content_terms(doc: Doc, stock: frozenset[str]) -> frozenset[str]:
         if lemma in stock or t.surface in stock:
             continue
         terms.add(lemma)
+        if t.pos1 in ("動詞", "形容詞") and lemma and ord(lemma[0]) in _KANJI:
+            terms.add("~" + lemma[0])  # 焼く/焼ける, 遅れる/遅い share a stem
         word = t.surface
         for i in range(len(word) - 1):
             pair = word[i:i + 2]

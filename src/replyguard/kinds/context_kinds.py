@@ -23,10 +23,10 @@ def x_length(doc: Doc) -> int:
     A leading run of @handles (the reply's addressees) does not count, as on X.
     """
     text = doc.original
-    total, i = 0, 0
+    total = 0
     stripped = text.lstrip()
     while stripped.startswith("@"):
-        head, _, stripped = stripped.partition(" ")
+        _, _, stripped = stripped.partition(" ")
         stripped = stripped.lstrip()
     i = len(text) - len(stripped)
     urls = [doc.norm.to_original(a, b) for a, b in doc.urls]
@@ -37,7 +37,10 @@ def x_length(doc: Doc) -> int:
             i = url[1]
             continue
         ch = text[i]
-        if ch in "\ufe0f\u200d" or 0x1F3FB <= ord(ch) <= 0x1F3FF:  # parts of one emoji
+        if ch == "\u200d":  # a ZWJ glues the next pictograph into the same emoji: X counts it once
+            i += 2
+            continue
+        if ch == "\ufe0f" or 0x1F3FB <= ord(ch) <= 0x1F3FF:  # variation selector, skin tone
             i += 1
             continue
         total += x_weight(ch)
