@@ -64,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help="worker processes for --cases (default: 1); output order is kept")
 
-    sub.add_parser("rules", help="list the loaded rules")
+    r = sub.add_parser("rules", help="list the loaded rules (or print the rule reference as Markdown)")
+    r.add_argument("--format", choices=["text", "markdown"], default="text",
+                   help="markdown: the rule reference, as committed in docs/rules.md")
     e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
     e.add_argument("rule", help="rule id, e.g. ja-keigo/double-honorific")
     s = sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
@@ -236,6 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema(args.templates)
         linter, cfg = _linter(args)
         if args.command == "rules":
+            if args.format == "markdown":
+                from .rulesdoc import rules_markdown
+
+                sys.stdout.write(rules_markdown(linter.packset))
+                return EXIT_OK
             return _rules(linter)
         if args.command == "explain":
             return _explain(linter, args.rule)

@@ -1,0 +1,64 @@
+"""The rule reference (``docs/rules.md``), generated from the packs so it cannot drift.
+
+``replyguard rules --format markdown > docs/rules.md`` regenerates it; a test checks that
+the committed file equals the output.
+"""
+
+from __future__ import annotations
+
+from .categories import CATEGORIES
+from .packs import CompiledRule, PackSet
+
+
+def _example_lines(rule: CompiledRule) -> list[str]:
+    out: list[str] = []
+    for label, examples in (("fails", rule.spec.examples.fail), ("passes", rule.spec.examples.pass_)):
+        for ex in examples:
+            post = ex.post if isinstance(ex.post, str) else ex.post.text
+            context = []
+            if ex.history:
+                context.append("history: " + " / ".join(f"{m.author}: {m.text}" for m in ex.history))
+            if ex.thread:
+                context.append("thread: " + " / ".join(f"{m.author}: {m.text}" for m in ex.thread))
+            if ex.channel != "x":
+                context.append(f"channel: {ex.channel}")
+            if ex.minutes is not None:
+                context.append(f"sent {ex.minutes:g} min after the post")
+            out.append(f"- **{label}** — post: {post}  ")
+            for c in context:
+                out.append(f"  {c}  ")
+            out.append(f"  draft: {ex.draft}" + (f"  \n  _{ex.note}_" if ex.note else ""))
+    return out
+
+
+def rules_markdown(packset: PackSet) -> str:
+    """Markdown reference of every rule of every pack: category, severity, why, examples."""
+    lines = ["# Rule reference", "",
+             "Generated from the packs in `rules/` by `replyguard rules --format markdown`; "
+             "do not edit by hand.", ""]
+    for pack in packset.packs:
+        spec = pack.spec
+        rules = [r for r in packset.rules if r.pack == spec.pack]
+        lines += [f"## {spec.pack}", "", spec.description.strip(), ""]
+        if spec.severity_policy:
+            lines += ["Severity policy:", ""]
+            lines += [f"- **{sev.value}**: {text}" for sev, text in spec.severity_policy.items()]
+            lines.append("")
+        lines += ["| rule | category | severity | kind |", "|---|---|---|---|"]
+        lines += [f"| [`{r.id}`](#{r.id.replace('/', '').lower()}) | `{r.category}` | {r.severity.value} "
+                  f"| {r.spec.kind} |" for r in rules]
+        lines.append("")
+        for r in rules:
+            lines += [f"### {r.id}", "",
+                      f"**{r.category}** ({CATEGORIES.get(r.category, packset.categories.get(r.category, ''))})"
+                      f" · severity **{r.severity.value}** · kind `{r.spec.kind}`", "",
+                      f"> {r.message}", ""]
+            if r.description:
+                lines += [r.description.strip(), ""]
+            if r.when_source:
+                lines += [f"When: `{' '.join(r.when_source.split())}`", ""]
+            if r.suggest:
+                lines += ["Suggests: " + ", ".join(f"`{s}`" for s in r.suggest), ""]
+            lines += _example_lines(r)
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

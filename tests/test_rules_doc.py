@@ -1,0 +1,27 @@
+"""docs/rules.md is generated from the packs; it must be regenerated when a rule changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from replyguard import Linter
+from replyguard.packs import builtin_rules_dir, load_pack_file
+from replyguard.rulesdoc import rules_markdown
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+
+
+def test_rules_doc_is_in_sync_with_packs() -> None:
+    packs = [load_pack_file(f) for f in sorted(builtin_rules_dir().glob("*.yaml"))]
+    expected = rules_markdown(Linter(packs=packs).packset)
+    assert DOC.read_text(encoding="utf-8") == expected, (
+        "docs/rules.md is stale: run `replyguard rules --format markdown > docs/rules.md`")
+
+
+def test_rules_doc_lists_every_rule_with_category() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for f in sorted(builtin_rules_dir().glob("*.yaml")):
+        pack = load_pack_file(f).spec
+        for rule in pack.rules:
+            assert f"### {pack.pack}/{rule.id}" in text
+            assert f"**{rule.category}**" in text
