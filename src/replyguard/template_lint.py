@@ -298,7 +298,7 @@ class TemplateLinter:
                           f"{n} characters on {ch}{with_vars} (limit {limit})", t.text_line)
 
     def _check_deflection(self, st: _State) -> None:
-        if st.example_text is None or st.pack_categories & {"copy_paste_apology", "form_deflection"}:
+        if st.example_text is None:
             return
         kind = deflection_kind(st.example_text)
         if kind is None:
@@ -306,12 +306,13 @@ class TemplateLinter:
         apology, deflect = kind
         if not deflect:
             return
-        if "question" in st.t.spec.intents:
+        # a pack rule of the same category on the samples already said it
+        if "question" in st.t.spec.intents and "form_deflection" not in st.pack_categories:
             self._add(st, "templates/form-deflection",
                       "for a question, the reply only " + ("apologises and " if apology else "")
                       + "sends the customer to a form or contact window; answer the question in the open",
                       st.t.text_line, category="form_deflection")
-        elif apology:
+        elif apology and not st.pack_categories & {"copy_paste_apology", "form_deflection"}:
             self._add(st, "templates/apology-deflection",
                       "the reply is nothing but an apology and a referral to a form or contact window",
                       st.t.text_line, category="copy_paste_apology")
