@@ -31,12 +31,31 @@ HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the worker processes of ``serve --workers N``)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(x) for x in fh.read().split())
+        except OSError:
+            continue
+    return out
+
+
 def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    """VmRSS of the server, summed over its worker processes."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+        except OSError:
+            continue
+    return total
 
 
 def free_port() -> int:
@@ -158,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fix", action="store_true", help="call /v1/check?fix=safe")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--config", help="config file passed to 'replyguard --config'")
+    ap.add_argument("--workers", type=int, default=1, help="passed to 'replyguard serve --workers'")
     ap.add_argument("--server-cmd", help="server command instead of 'replyguard serve' ({port} is replaced)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
@@ -167,13 +187,18 @@ def main(argv: list[str] | None = None) -> int:
         cmd = shlex.split(args.server_cmd.replace("{port}", str(port)))
     else:
         cmd = [sys.executable, "-m", "replyguard", *(["--config", args.config] if args.config else []),
-               "serve", "--host", HOST, "--port", str(port)]
+               "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers)]
     payloads = bodies(args.warmup + args.requests * args.rounds, args.seed)
     path = "/v1/check?fix=safe" if args.fix else "/v1/check"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_ready(port, proc)
+        if args.workers > 1:  # wait until every worker answers, not just the first
+            time.sleep(1)
+            for _ in range(4 * args.workers):
+                wait_ready(port, proc)
         result: dict[str, Any] = {"cpus": os.cpu_count(), "concurrency": args.concurrency,
+                                  "workers": args.workers,
                                   "path": path, "rss_start_mb": round(rss_kb(proc.pid) / 1024, 1)}
         if args.warmup:
             asyncio.run(load(port, payloads[:args.warmup], args.concurrency, path, args.time_limit))

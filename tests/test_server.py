@@ -293,8 +293,25 @@ def test_cli_serve_help_and_lazy_import():
     out = subprocess.run([sys.executable, "-m", "replyguard", "serve", "--help"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-    for flag in ("--host", "--port", "--max-body-bytes", "--cors-origin"):
+    for flag in ("--host", "--port", "--max-body-bytes", "--cors-origin", "--workers"):
         assert flag in out.stdout
     probe = "import sys, replyguard.cli; print('starlette' in sys.modules, 'uvicorn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_worker_factory_builds_the_app_from_the_environment(tmp_path, monkeypatch):
+    # `serve --workers N`: each worker process builds its linter from the options in the env
+    from replyguard.server import app_from_env
+
+    cfg = tmp_path / "replyguard.toml"
+    cfg.write_text('packs = ["privacy"]\ndisable = ["order-number"]\n', encoding="utf-8")
+    monkeypatch.setenv("REPLYGUARD_SERVE_OPTIONS", json.dumps(
+        {"config": str(cfg), "max_body_bytes": 1000, "cors_origins": ["https://agent.example.com"]}))
+    with TestClient(app_from_env()) as c:
+        rules = [r["id"] for r in c.get("/v1/rules").json()["rules"]]
+        assert "privacy/personal-data" in rules and "privacy/order-number" not in rules
+        assert c.post("/v1/check", json=case(draft="あ" * 400)).status_code == 413
+        res = c.post("/v1/check", json=case(), headers={"Origin": "https://agent.example.com"})
+        assert res.status_code == 200
+        assert res.headers["access-control-allow-origin"] == "https://agent.example.com"

@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="browser origin allowed to call the API, e.g. https://agent.example.com "
                         "(repeatable; '*' for any; default: CORS off)")
+    s.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="worker processes (a check uses one core; default: 1)")
     return p
 
 
@@ -210,11 +212,11 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
         print(f"replyguard: error: 'serve' needs the server extra ({exc.name} is missing): "
               "pip install 'replyguard[server]'", file=sys.stderr)
         return EXIT_ERROR
-    if args.max_body_bytes <= 0:
-        print("replyguard: error: --max-body-bytes must be positive", file=sys.stderr)
+    if args.max_body_bytes <= 0 or args.workers <= 0:
+        print("replyguard: error: --max-body-bytes and --workers must be positive", file=sys.stderr)
         return EXIT_ERROR
     serve(linter, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
-          cors_origins=args.cors_origin)
+          cors_origins=args.cors_origin, workers=args.workers, config_path=args.config)
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ runs directly on the event loop (a thread-pool hop costs more than the check its
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -326,12 +327,36 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         ApiError: api_error, HTTPException: http_error, Exception: server_error})
 
 
+_WORKER_OPTIONS = "REPLYGUARD_SERVE_OPTIONS"
+
+
+def app_from_env() -> Starlette:
+    """The app of one worker process of ``serve --workers N``: each worker builds its own
+    linter from the options the parent put in the environment."""
+    from .config import resolve_config
+
+    opts = json.loads(os.environ[_WORKER_OPTIONS])
+    return create_app(Linter(resolve_config(opts["config"])), max_body_bytes=opts["max_body_bytes"],
+                      cors_origins=opts["cors_origins"])
+
+
 def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
           max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, cors_origins: list[str] | tuple[str, ...] = (),
-          log_level: str = "info") -> None:
-    """Run the service under uvicorn until interrupted."""
+          workers: int = 1, config_path: str | None = None, log_level: str = "info") -> None:
+    """Run the service under uvicorn until interrupted.
+
+    A check holds the GIL, so one process uses one core; ``workers > 1`` runs that many
+    processes on one port (uvicorn's supervisor), each with its own linter built from
+    ``config_path`` (``None``: the config found from the working directory, as ``linter`` was).
+    """
     import uvicorn
 
-    app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, proxy_headers=True)
+    common: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "access_log": False,
+                              "server_header": False, "proxy_headers": True}
+    if workers > 1:
+        os.environ[_WORKER_OPTIONS] = json.dumps({
+            "config": os.path.abspath(config_path) if config_path else None,
+            "max_body_bytes": max_body_bytes, "cors_origins": list(cors_origins)})
+        uvicorn.run("replyguard.server:app_from_env", factory=True, workers=workers, **common)
+        return
+    uvicorn.run(create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins), **common)
