@@ -62,15 +62,80 @@ def compile_token(spec: TokenSpec) -> TokenPred:
         return lambda t: True
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        c0, c1 = checks
+        return lambda t: c0(t) and c1(t)
+    if len(checks) == 3:
+        c0, c1, c2 = checks
+        return lambda t: c0(t) and c1(t) and c2(t)
     return lambda t: all(c(t) for c in checks)
+
+
+# A token field a sequence can be looked up by: (index of the token spec, field, values).
+# ``lemma``/``surface``/``orth_base`` are exact; ``pos1`` holds ``pos`` prefixes.
+SeqKey = tuple[int, str, tuple[str, ...]]
+
+
+def _token_positions(doc: Doc, field: str) -> dict[str, list[int]]:
+    """Positions of the doc's tokens by the value of one field (built once per doc and field)."""
+    key = ("token-index", field)
+    index = doc.memo.get(key)
+    if index is None:
+        index = {}
+        for i, t in enumerate(doc.tokens):
+            index.setdefault(getattr(t, field), []).append(i)
+        doc.memo[key] = index
+    return index  # type: ignore[return-value]
+
+
+def _key_positions(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
+    index = _token_positions(doc, field)
+    if field != "pos1":
+        found = [index[v] for v in values if v in index]
+    else:  # t.pos ("pos1-pos2") starts with v: v without "-" is a prefix of pos1, else pos1 is v's head
+        found = [pos for p1, pos in index.items()
+                 if any(p1.startswith(v) if "-" not in v else p1 == v.split("-", 1)[0] for v in values)]
+    if len(found) == 1:
+        return found[0]
+    return sorted(i for pos in found for i in pos)
 
 
 @dataclass(frozen=True)
 class TokenSequence:
-    """A sequence of token predicates; optional ones may be skipped."""
+    """A sequence of token predicates; optional ones may be skipped.
+
+    ``keys`` name the exact values (or POS prefixes) some required token must have; a match
+    is only tried near the doc's tokens that have them, not at every token.
+    """
 
     preds: tuple[TokenPred, ...]
     optional: tuple[bool, ...]
+    keys: tuple[SeqKey, ...] = ()
+
+    def starts(self, doc: Doc) -> Iterable[int]:
+        """Token indices where a match may start (every index when the sequence has no key)."""
+        best: tuple[int, list[int]] | None = None
+        for k, field, values in self.keys:
+            pos = _key_positions(doc, field, values)
+            if best is None or len(pos) < len(best[1]):
+                best = (k, pos)
+                if not pos:
+                    return ()
+        if best is None:
+            return range(len(doc.tokens))
+        k, pos = best
+        if k == 0:
+            return pos
+        # The keyed token is the k-th spec: the match starts at most k tokens before it.
+        return sorted({p - d for p in pos for d in range(k + 1) if p - d >= 0})
+
+    def find(self, doc: Doc) -> Iterable[tuple[int, int]]:
+        """``(first, after_last)`` token indices of every non-empty match, by start."""
+        toks = doc.tokens
+        for i in self.starts(doc):
+            end = self._match(toks, i, 0)
+            if end is not None and end > i:
+                yield i, end
 
     def match_at(self, toks: tuple[Token, ...], i: int) -> int | None:
         """Index after the match starting at token ``i``, or ``None``."""
@@ -88,8 +153,20 @@ class TokenSequence:
         return None
 
 
+def _seq_key(k: int, spec: TokenSpec) -> SeqKey | None:
+    for field in ("lemma", "surface", "orth_base"):
+        vals = _as_tuple(getattr(spec, field))
+        if vals is not None:
+            return (k, field, vals)
+    pos = _as_tuple(spec.pos)
+    if pos is not None and all(pos):
+        return (k, "pos1", pos)
+    return None
+
+
 def compile_sequence(specs: list[TokenSpec]) -> TokenSequence:
-    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs))
+    keys = tuple(key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s)) is not None)
+    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), keys)
 
 
 class Matcher:
@@ -116,10 +193,8 @@ class Matcher:
         if self.sequences:
             toks = doc.tokens
             for seq in self.sequences:
-                for i in range(len(toks)):
-                    end = seq.match_at(toks, i)
-                    if end is not None and end > i:
-                        yield (toks[i].start, toks[end - 1].end)
+                for i, end in seq.find(doc):
+                    yield (toks[i].start, toks[end - 1].end)
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
         """Match spans sorted by position, overlapping ones merged, ``unless`` applied."""

@@ -62,10 +62,8 @@ class SubstitutionChecker:
                 yield m.span(), m.expand(swap.replacement)
         if swap.sequence is not None:
             toks = doc.tokens
-            for i in range(len(toks)):
-                end = swap.sequence.match_at(toks, i)
-                if end is not None and end > i:
-                    yield (toks[i].start, toks[end - 1].end), swap.replacement
+            for i, end in swap.sequence.find(doc):
+                yield (toks[i].start, toks[end - 1].end), swap.replacement
 
 
 def build_substitution(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
