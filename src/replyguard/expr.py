@@ -23,6 +23,17 @@ class Node:
     args: tuple[Node, ...] = ()
     name: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_fn", _compile(self))
+
+    def __getstate__(self) -> dict:
+        return {"op": self.op, "args": self.args, "name": self.name}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        self.__post_init__()
+
     def facts(self) -> set[str]:
         """Every fact name the expression refers to."""
         if self.op == "fact":
@@ -34,15 +45,31 @@ class Node:
 
     def evaluate(self, lookup: Callable[[str], bool]) -> bool:
         """Evaluate with short-circuiting, so facts on the untaken side are never computed."""
-        if self.op == "fact":
-            return lookup(self.name)
-        if self.op == "not":
-            return not self.args[0].evaluate(lookup)
-        if self.op == "and":
-            return all(a.evaluate(lookup) for a in self.args)
-        if self.op == "or":
-            return any(a.evaluate(lookup) for a in self.args)
-        return True
+        return self._fn(lookup)  # type: ignore[attr-defined]
+
+
+Evaluator = Callable[[Callable[[str], bool]], bool]
+
+
+def _compile(node: Node) -> Evaluator:
+    """A closure that evaluates ``node`` (conditions run for every rule of every check)."""
+    if node.op == "fact":
+        name = node.name
+        return lambda look: look(name)
+    fns: list[Evaluator] = [a._fn for a in node.args]  # type: ignore[attr-defined]
+    if node.op == "not":
+        f = fns[0]
+        return lambda look: not f(look)
+    if node.op in ("and", "or"):
+        if len(fns) == 2:
+            f0, f1 = fns
+            if node.op == "and":
+                return lambda look: bool(f0(look) and f1(look))
+            return lambda look: bool(f0(look) or f1(look))
+        if node.op == "and":
+            return lambda look: all(f(look) for f in fns)
+        return lambda look: any(f(look) for f in fns)
+    return lambda look: True
 
 
 TRUE = Node("true")

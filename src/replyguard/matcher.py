@@ -178,6 +178,7 @@ class Matcher:
         self.phrase_re = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
+        self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
@@ -197,7 +198,20 @@ class Matcher:
                     yield (toks[i].start, toks[end - 1].end)
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
-        """Match spans sorted by position, overlapping ones merged, ``unless`` applied."""
+        """Match spans sorted by position, overlapping ones merged, ``unless`` applied.
+
+        Results depend only on the text, so they are kept on the Doc: a fact asked by several
+        rules, or a history text seen again in the next case, is matched once.
+        """
+        key = self._keys.get(limit)
+        if key is None:  # one key object per (matcher, limit), shared by every Doc's memo
+            key = self._keys[limit] = (self, limit)
+        found = doc.memo.get(key)
+        if found is None:
+            found = doc.memo[key] = tuple(self._find(doc, limit))
+        return list(found)  # type: ignore[arg-type]
+
+    def _find(self, doc: Doc, limit: int | None) -> list[Span]:
         spans = sorted(set(self._raw(doc)))
         if self.unless is not None and spans:
             blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)}
