@@ -393,7 +393,8 @@ def test_examples_report_exactly_the_bad_templates(builtin_linter: Linter):
     assert ("templates/too-long", 33, "template") in bad["repair-guide-long"]
     deflection = bad["sorry-use-the-form"]
     assert deflection and all(line in (23, 27) for _, line, _ in deflection)
-    assert ("templates/form-deflection", 23, "form_deflection") in deflection  # an error: fails CI
+    # reported as a form deflection: by the pack's own rule on the sample, or else by lint-templates
+    assert any(c == "form_deflection" for _, _, c in deflection), deflection
     assert {c for _, _, c in deflection} & {"copy_paste_apology", "form_deflection"}
 
 

@@ -170,6 +170,8 @@ class AnsweredRule(_RuleBase):
 
     kind: Literal["already_answered"]
     holding: MatcherSpec | None = Field(None, description="brand replies that only acknowledge")
+    followup: MatcherSpec | None = Field(
+        None, description="a later customer message matching this (a follow-up question) re-opens the post")
     min_similarity: float = Field(0.0, ge=0, le=1)
 
 

@@ -21,7 +21,8 @@ class PatternChecker:
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         doc = ctx.draft
-        for a, b in self.matcher.find(doc, limit=self.limit):
+        spans = [sp for sp in self.matcher.find(doc) if not doc.in_quote(sp[0])]
+        for a, b in spans[:self.limit]:
             yield Hit((a, b), {"match": doc.text[a:b]})
 
 
@@ -48,7 +49,7 @@ class SubstitutionChecker:
         taken: list[tuple[int, int]] = []
         for swap in self.swaps:
             for (a, b), repl in self._matches(swap, ctx):
-                if doc.sentence_at(a) in blocked or any(a < y and x < b for x, y in taken):
+                if doc.sentence_at(a) in blocked or doc.in_quote(a) or any(a < y and x < b for x, y in taken):
                     continue
                 taken.append((a, b))
                 yield Hit((a, b), {"match": doc.text[a:b], "replacement": repl},

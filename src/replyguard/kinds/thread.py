@@ -28,7 +28,16 @@ def _before(m: Message, ref: Message) -> bool:
 @dataclass
 class AnsweredChecker:
     holding: Matcher | None
+    followup: Matcher | None
     min_similarity: float
+
+    def _reopened(self, answer: Message, ctx: Context) -> bool:
+        """A customer asked again after the answer (連携してないです…他に方法は？)."""
+        if self.followup is None or answer.created_at is None:
+            return False
+        return any(not ctx.is_brand(m.author) and m.created_at is not None and _before(answer, m)
+                   and m is not answer and self.followup.search(doc_for(m.text))
+                   for m in ctx.conv.thread)
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         post, draft = ctx.conv.post, ctx.conv.draft
@@ -40,13 +49,16 @@ class AnsweredChecker:
                 continue
             if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
                 continue
+            if self._reopened(m, ctx):
+                continue
             yield Hit(None, {"author": m.author, "previous": m.text[:40]})
             return
 
 
 def build_answered(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
     holding = Matcher(spec.holding, env.lexicons) if spec.holding else None
-    return AnsweredChecker(holding, spec.min_similarity)
+    followup = Matcher(spec.followup, env.lexicons) if spec.followup else None
+    return AnsweredChecker(holding, followup, spec.min_similarity)
 
 
 @dataclass
