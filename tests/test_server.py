@@ -302,8 +302,10 @@ def test_cli_serve_help_and_lazy_import():
 
 def test_worker_factory_builds_the_app_from_the_environment(tmp_path, monkeypatch):
     # `serve --workers N`: each worker process builds its linter from the options in the env
+    from replyguard import server
     from replyguard.server import app_from_env
 
+    monkeypatch.setattr(server, "tune_gc", lambda: None)  # no global GC changes in the test process
     cfg = tmp_path / "replyguard.toml"
     cfg.write_text('packs = ["privacy"]\ndisable = ["order-number"]\n', encoding="utf-8")
     monkeypatch.setenv("REPLYGUARD_SERVE_OPTIONS", json.dumps(
