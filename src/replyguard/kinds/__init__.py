@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from ..context import Context
@@ -58,7 +57,4 @@ def registry() -> dict[str, Builder]:
         "repetition": content.build_repetition,
         "register": register.build,
     }
-    for ep in entry_points(group="replyguard.kinds"):
-        if ep.name not in kinds:  # built-in kinds cannot be replaced by a plug-in
-            kinds[ep.name] = ep.load()
     return kinds
