@@ -1,8 +1,9 @@
 """Check kinds: the built-in ways a rule can look at a conversation.
 
 Each kind turns a validated rule spec into a checker once, at load time. A checker's
-``run(ctx)`` yields :class:`Hit` objects; the engine turns them into findings. Custom kinds
-register through the ``replyguard.kinds`` entry point group (never from a pack file).
+``run(ctx)`` yields :class:`Hit` objects; the engine turns them into findings. Kinds are
+Python code shipped with replyguard: a pack file chooses and parametrises a kind but can
+never bring code of its own.
 """
 
 from __future__ import annotations
