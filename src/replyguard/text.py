@@ -44,15 +44,81 @@ class NormalizedText:
         return (self.starts[start], self.ends[end - 1])
 
 
+# Characters known to be a cluster of their own that NFKC leaves alone (most of any text):
+# runs of them are copied as they are instead of being normalised one by one.
+_STABLE: set[str] = set()
+_UNSTABLE: set[str] = set()
+_LEARN_MAX = 100_000
+
+
+def _learn(chars: set[str]) -> None:
+    if len(_STABLE) + len(_UNSTABLE) > _LEARN_MAX:
+        _STABLE.clear()
+        _UNSTABLE.clear()
+    for ch in chars:
+        if ch in ZERO_WIDTH or _joins_previous(ch) or unicodedata.normalize("NFKC", ch) != ch:
+            _UNSTABLE.add(ch)
+        else:
+            _STABLE.add(ch)
+
+
 def normalize(original: str) -> NormalizedText:
     """NFKC-normalise ``original`` cluster by cluster, dropping zero-width characters.
 
     A cluster is a base character with the marks that compose onto it (``ﾊﾞ`` → ``バ``), so
     every output character maps to exactly one original range.
     """
+    n = len(original)
     if original.isascii():
-        n = len(original)
         return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
+    stable = _STABLE
+    if not stable.issuperset(original):
+        unknown = set(original) - stable - _UNSTABLE
+        if unknown:
+            _learn(unknown)
+    bad = [i for i, ch in enumerate(original) if ch not in stable]
+    if not bad:
+        return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0  # everything before pos is done, and pos is a cluster boundary
+    for p in bad:
+        if p < pos:
+            continue
+        # The cluster holding p starts at the base character its marks join onto.
+        k = p
+        while k > pos and _joins_previous(original[k]) and original[k - 1] not in ZERO_WIDTH:
+            k -= 1
+        if k > pos:  # a run of stable characters, each its own cluster
+            out.append(original[pos:k])
+            starts.extend(range(pos, k))
+            ends.extend(range(pos + 1, k + 1))
+        i = k
+        while i <= p:
+            ch = original[i]
+            if ch in ZERO_WIDTH:
+                i += 1
+                continue
+            j = i + 1
+            while j < n and _joins_previous(original[j]):
+                j += 1
+            cluster = original[i:j].replace("\u200d", "")
+            folded = unicodedata.normalize("NFKC", cluster)
+            out.append(folded)
+            starts.extend([i] * len(folded))
+            ends.extend([j] * len(folded))
+            i = j
+        pos = i
+    if pos < n:
+        out.append(original[pos:])
+        starts.extend(range(pos, n))
+        ends.extend(range(pos + 1, n + 1))
+    return NormalizedText(original, "".join(out), tuple(starts), tuple(ends))
+
+
+def normalize_reference(original: str) -> NormalizedText:
+    """The plain cluster-by-cluster loop :func:`normalize` must agree with (used by tests)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
