@@ -117,7 +117,8 @@ def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[
 
 
 def _classify_ending(doc: Doc, start: int, end: int) -> tuple[str, int, int]:
-    toks = [t for t in doc.tokens if t.start >= start and t.end <= end and not doc.in_quote(t.start)]
+    quoted = bool(doc.quotes)
+    toks = [t for t in doc.tokens if t.start >= start and t.end <= end and not (quoted and doc.in_quote(t.start))]
     i = len(toks) - 1
     while i >= 0 and (toks[i].pos1 in _TRAILING_POS or toks[i].pos2 == "終助詞"
                       or toks[i].surface in _TRAILING_SURFACE or _EMOJI.fullmatch(toks[i].surface)):

@@ -67,6 +67,7 @@ class FactTable:
         self.matched: dict[str, MatchFact] = {}
         self.derived: dict[str, Node] = {}
         self.descriptions: dict[str, str] = {}
+        self._scoped: dict[str, tuple[str, str]] = {}  # "post.complaint" → ("post", "complaint")
 
     def known(self, name: str) -> bool:
         if "." in name:
@@ -75,12 +76,19 @@ class FactTable:
         return name in self.derived or name in BUILTIN_CONVERSATION
 
     def evaluate(self, name: str, ctx: Context) -> bool:
-        if "." in name:
-            scope, fact = name.split(".", 1)
+        split = self._scoped.get(name)
+        if split is None and "." in name:
+            split = self._scoped[name] = tuple(name.split(".", 1))  # type: ignore[assignment]
+        if split is not None:
+            scope, fact = split
             docs = ctx.docs(scope)
             mf = self.matched.get(fact)
             if mf is not None:
-                return any(mf.test(d) for d in docs)
+                matcher, least = mf.matcher, mf.min
+                for d in docs:  # noqa: SIM110 (a loop, not a generator per evaluation)
+                    if len(matcher.find(d, limit=least)) >= least:
+                        return True
+                return False
             test = BUILTIN_SCOPED[fact][0]
             return any(test(d, ctx) for d in docs)
         node = self.derived.get(name)

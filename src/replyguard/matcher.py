@@ -182,20 +182,22 @@ class Matcher:
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
-    def _raw(self, doc: Doc) -> Iterable[Span]:
+    def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
+        spans: list[Span] = []
         if self.phrase_re is not None:
-            for m in self.phrase_re.finditer(text):
-                yield m.span()
+            spans.extend(m.span() for m in self.phrase_re.finditer(text))
         for rx in self.regexes:
             for m in rx.finditer(text):
-                if m.end() > m.start():
-                    yield m.span()
+                a, b = m.span()
+                if b > a:
+                    spans.append((a, b))
         if self.sequences:
             toks = doc.tokens
             for seq in self.sequences:
                 for i, end in seq.find(doc):
-                    yield (toks[i].start, toks[end - 1].end)
+                    spans.append((toks[i].start, toks[end - 1].end))
+        return spans
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
         """Match spans sorted by position, overlapping ones merged, ``unless`` applied.
@@ -212,7 +214,10 @@ class Matcher:
         return list(found)  # type: ignore[arg-type]
 
     def _find(self, doc: Doc, limit: int | None) -> list[Span]:
-        spans = sorted(set(self._raw(doc)))
+        raw = self._raw(doc)
+        if not raw:
+            return raw
+        spans = sorted(set(raw))
         if self.unless is not None and spans:
             blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)}
             spans = [s for s in spans if doc.sentence_at(s[0]) not in blocked]
