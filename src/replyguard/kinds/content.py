@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..context import Context
 from ..doc import Doc, doc_for
@@ -35,23 +36,39 @@ def content_terms(doc: Doc, stock: frozenset[str]) -> frozenset[str]:
     if cached is not None:
         return cached  # type: ignore[return-value]
     terms: set[str] = set()
+    known = _TOKEN_TERMS.get(stock)
+    if known is None or len(known) > 100_000:
+        known = _TOKEN_TERMS[stock] = {}
     for t in doc.tokens:
-        if not _is_content(t):
-            continue
-        lemma = t.lemma.split("-", 1)[0]
-        if lemma in stock or t.surface in stock:
-            continue
-        terms.add(lemma)
-        if t.pos1 in ("動詞", "形容詞") and lemma and ord(lemma[0]) in _KANJI:
-            terms.add("~" + lemma[0])  # 焼く/焼ける, 遅れる/遅い share a stem
-        word = t.surface
-        for i in range(len(word) - 1):
-            pair = word[i:i + 2]
-            if all(ord(c) in _KANJI_KATA for c in pair) and pair not in stock:
-                terms.add("~" + pair)
+        tkey = (t.surface, t.lemma, t.pos1, t.pos2)
+        found = known.get(tkey)
+        if found is None:
+            found = known[tkey] = _token_terms(t, stock)
+        terms.update(found)
     out = frozenset(terms)
     doc.memo[key] = out
     return out
+
+
+# stock → (surface, lemma, pos1, pos2) → the terms one token contributes (tokens repeat a lot).
+_TOKEN_TERMS: dict[frozenset[str], dict[tuple[str, str, str, str], tuple[str, ...]]] = {}
+
+
+def _token_terms(t, stock: frozenset[str]) -> tuple[str, ...]:
+    if not _is_content(t):
+        return ()
+    lemma = t.lemma.split("-", 1)[0]
+    if lemma in stock or t.surface in stock:
+        return ()
+    terms = [lemma]
+    if t.pos1 in ("動詞", "形容詞") and lemma and ord(lemma[0]) in _KANJI:
+        terms.append("~" + lemma[0])  # 焼く/焼ける, 遅れる/遅い share a stem
+    word = t.surface
+    for i in range(len(word) - 1):
+        pair = word[i:i + 2]
+        if all(ord(c) in _KANJI_KATA for c in pair) and pair not in stock:
+            terms.append("~" + pair)
+    return tuple(terms)
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> int:
@@ -84,6 +101,7 @@ def build_relevance(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
     return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms)
 
 
+@lru_cache(maxsize=8192)
 def ngrams(text: str, n: int) -> frozenset[str]:
     compact = "".join(ch for ch in text if not ch.isspace())
     if len(compact) < n:
