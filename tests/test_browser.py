@@ -134,3 +134,15 @@ def test_sample_switch_and_recommended_template(page):
     page.locator('#recommended button[data-action="append"]').click()
     assert page.input_value("#draft").endswith("ソラノ珈琲一同励みになります。")
     sync_api.expect(page.locator("#findings .finding")).to_have_count(0)
+
+
+def test_long_draft_grows_the_editor_and_keeps_the_mark_inside(page):
+    long_draft = "ご連絡ありがとうございます。\n" * 12 + "担当の携帯 090-1234-5678 までお電話ください。"
+    type_draft(page, long_draft)
+    page.click("#check")
+    mark = page.locator("#backdrop mark.error")
+    sync_api.expect(mark).to_have_text("090-1234-5678")
+    box, area = mark.bounding_box(), page.locator("#draft").bounding_box()
+    assert box is not None and area is not None
+    assert area["y"] < box["y"] and box["y"] + box["height"] <= area["y"] + area["height"]
+    assert page.evaluate("document.getElementById('draft').scrollTop") == 0  # no inner scrolling

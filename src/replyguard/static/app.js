@@ -63,6 +63,7 @@
       history: sample.history.map(toMessage),
     };
     el.draft.value = sample.draft;
+    autoGrow();
     last = null;
     hideGate();
     renderConversation();
@@ -307,8 +308,15 @@
     scheduleCheck(0);
   }
 
+  /** The textarea grows with its text, so it never shows a scrollbar the layer does not have. */
+  function autoGrow() {
+    el.draft.style.height = "auto";
+    el.draft.style.height = el.draft.scrollHeight + "px";
+  }
+
   function onInput() {
     hideGate();
+    autoGrow();
     renderHighlights();
     el.count.textContent = `${[...el.draft.value].length}文字`;
   }
@@ -382,7 +390,6 @@
   // ---- wiring -------------------------------------------------------------------------
   el.draft.addEventListener("input", () => { onInput(); scheduleCheck(); });
   el.draft.addEventListener("scroll", () => { el.backdrop.scrollTop = el.draft.scrollTop; });
-  new ResizeObserver(() => { el.backdrop.style.height = el.draft.offsetHeight + "px"; }).observe(el.draft);
   el.check.addEventListener("click", () => { clearTimeout(liveTimer); runCheck().catch((e) => { el.status.textContent = "チェックできません（" + e.message + "）"; }); });
   el.send.addEventListener("click", onSend);
   el.retry.addEventListener("click", onSend);
