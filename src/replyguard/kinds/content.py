@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..context import Context
 from ..doc import Doc, doc_for
@@ -101,7 +100,6 @@ def build_relevance(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
     return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms)
 
 
-@lru_cache(maxsize=8192)
 def ngrams(text: str, n: int) -> frozenset[str]:
     compact = "".join(ch for ch in text if not ch.isspace())
     if len(compact) < n:
@@ -109,12 +107,24 @@ def ngrams(text: str, n: int) -> frozenset[str]:
     return frozenset(compact[i:i + n] for i in range(len(compact) - n + 1))
 
 
-def similarity(a: str, b: str, n: int = 3) -> float:
-    """Dice coefficient of character n-grams: 1.0 for identical texts, 0.0 for disjoint ones."""
-    x, y = ngrams(a, n), ngrams(b, n)
+def doc_ngrams(doc: Doc, n: int) -> frozenset[str]:
+    """:func:`ngrams` of a Doc's text, kept on the Doc (history texts repeat across cases)."""
+    key = ("ngrams", n)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = ngrams(doc.text, n)
+    return found  # type: ignore[return-value]
+
+
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+def similarity(a: str, b: str, n: int = 3) -> float:
+    """Dice coefficient of character n-grams: 1.0 for identical texts, 0.0 for disjoint ones."""
+    return _dice(ngrams(a, n), ngrams(b, n))
 
 
 @dataclass
@@ -124,10 +134,10 @@ class RepetitionChecker:
     n: int
 
     def run(self, ctx: Context) -> Iterable[Hit]:
-        draft = ctx.draft.text
+        draft = doc_ngrams(ctx.draft, self.n)
         for scope in self.against:
             for doc in ctx.docs(scope):
-                sim = similarity(draft, doc.text, self.n)
+                sim = _dice(draft, doc_ngrams(doc, self.n))
                 if sim >= self.threshold:
                     yield Hit(None, {"similarity": round(sim, 2), "previous": doc.original[:40]})
                     return
