@@ -63,3 +63,17 @@ def test_jobs_must_be_positive(tmp_path, capsys, monkeypatch):
     path.write_text(_case(0, DRAFTS[0]) + "\n", encoding="utf-8")
     assert main(["check", "--cases", str(path), "--jobs", "0"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_jobs_2_other_formats_identical(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = [_case(i, DRAFTS[i % len(DRAFTS)]) for i in range(40)]
+    lines.insert(7, "[1, 2]")
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for extra in (["--format", "text"], ["--format", "json"], ["--format", "jsonl", "--fix"]):
+        outs = []
+        for jobs in ("1", "2"):
+            code = main(["check", "--cases", str(path), *extra, "--jobs", jobs])
+            outs.append((code, *capsys.readouterr()))
+        assert outs[0] == outs[1], extra

@@ -6,6 +6,7 @@ checked, and the output has one record per input case, in input order.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 from .config import Config
 from .errors import ReplyguardError
 from .linter import Linter
-from .models import Conversation, Report
+from .models import Conversation, Report, Severity
 
 
 @dataclass
@@ -30,6 +31,53 @@ class CaseResult:
         if self.report is not None:
             return self.report.model_dump(mode="json")
         return {"id": self.id, "line": self.line, "error": self.error, "findings": []}
+
+    def severities(self) -> list[Severity]:
+        """The severity of each finding (none for an error record)."""
+        return [f.severity for f in self.report.findings] if self.report is not None else []
+
+
+_SEVERITY = {s.value: s for s in Severity}
+
+
+class _Shipped(CaseResult):
+    """A worker's result as it arrives in the parent process: the output record as the worker
+    made it; the :class:`Report` is rebuilt only if someone asks for it (text output, --fix).
+    Rebuilding a Report costs more than checking a case is worth in the parent."""
+
+    def __init__(self, line: int, id: str | None, draft: str, rec: dict):
+        self.line, self.id, self.draft, self.error = line, id, draft, None
+        self._record = rec
+        self._report: Report | None = None
+
+    @property  # type: ignore[override]
+    def report(self) -> Report:
+        if self._report is None:
+            self._report = Report.model_validate(self._record)
+        return self._report
+
+    @report.setter
+    def report(self, value: Report) -> None:
+        self._report = value
+
+    def record(self) -> dict:
+        return self._record
+
+    def severities(self) -> list[Severity]:
+        return [_SEVERITY[f["severity"]] for f in self._record["findings"]]
+
+
+def _ship(res: CaseResult) -> tuple:
+    if res.report is None:
+        return (res.line, res.id, res.draft, res.error, None)
+    return (res.line, res.id, res.draft, None, res.record())
+
+
+def _unship(item: tuple) -> CaseResult:
+    line, case_id, draft, error, rec = item
+    if rec is None:
+        return CaseResult(line, case_id, draft, error=error)
+    return _Shipped(line, case_id, draft, rec)
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -83,15 +131,26 @@ def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
 _worker_linter: Linter | None = None
 
 
+def tune_gc() -> None:
+    """For a long batch in this process: move what exists now (the linter, its packs) out of
+    the collector's sight and collect the young generation less often. A check allocates
+    many short-lived containers and almost never a cycle; this saves ~10% of a batch."""
+    gc.collect()
+    gc.freeze()
+    gen0, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(max(gen0, 10_000), gen1, gen2)
+
+
 def _init_worker(config: Config) -> None:
     """Pool initializer: each worker process builds its own linter once."""
     global _worker_linter
     _worker_linter = Linter(config)
+    tune_gc()
 
 
-def _check_chunk(items: list[tuple[int, str]]) -> list[CaseResult]:
+def _check_chunk(items: list[tuple[int, str]]) -> list[tuple]:
     assert _worker_linter is not None
-    return [check_one(_worker_linter, line_no, raw) for line_no, raw in items]
+    return [_ship(check_one(_worker_linter, line_no, raw)) for line_no, raw in items]
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
@@ -116,7 +175,8 @@ def run_batch_parallel(config: Config, lines: Iterable[str], jobs: int, chunksiz
     pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config,))
     try:
         for chunk in pool.imap(_check_chunk, _chunks(lines, chunksize)):
-            yield from chunk
+            for item in chunk:
+                yield _unship(item)
         pool.close()
     finally:
         pool.terminate()

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from . import __version__
-from .batch import CaseResult, run_batch, run_batch_parallel
+from .batch import CaseResult, run_batch, run_batch_parallel, tune_gc
 from .config import Config, resolve_config
 from .errors import ReplyguardError
 from .linter import Linter, apply_fixes
@@ -135,6 +135,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     total = None
     if args.cases != "-" and sys.stderr.isatty():
         total = count_cases(args.cases)
+    tune_gc()
     with stream, Progress(total) as progress:
         results = run_batch_parallel(linter.config, stream, args.jobs) if args.jobs > 1 else run_batch(linter, stream)
         for res in results:
@@ -142,9 +143,10 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
             if res.error:
                 errors += 1
                 progress.write(f"replyguard: {args.cases}: {res.error}")
-            elif res.report is not None:
-                counts.update(f.severity.value for f in res.report.findings)
-                failed += res.report.fails(fail_on)
+            else:
+                severities = res.severities()
+                counts.update(sev.value for sev in severities)
+                failed += any(sev.rank >= fail_on.rank for sev in severities)
             _emit(args.format, res, collected, format_report, fix=args.fix)
             progress.update()
     if args.format == "json":
