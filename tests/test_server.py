@@ -317,3 +317,20 @@ def test_worker_factory_builds_the_app_from_the_environment(tmp_path, monkeypatc
         res = c.post("/v1/check", json=case(), headers={"Origin": "https://agent.example.com"})
         assert res.status_code == 200
         assert res.headers["access-control-allow-origin"] == "https://agent.example.com"
+
+
+def test_cli_serve_port_in_use_is_exit_2():
+    import subprocess
+    import sys
+
+    from server_support import free_socket
+
+    sock = free_socket()
+    sock.listen()
+    try:
+        out = subprocess.run([sys.executable, "-m", "replyguard", "serve", "--port", str(sock.getsockname()[1])],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        sock.close()
+    assert out.returncode == 2
+    assert "address already in use" in out.stderr
