@@ -29,33 +29,15 @@ from typing import Any
 
 HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (the worker processes of ``serve --workers N``)."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo.extend(int(x) for x in fh.read().split())
-        except OSError:
-            continue
-    return out
+from corpus import generate  # noqa: E402
+from run import _rss_kb, _tree  # noqa: E402
 
 
 def rss_kb(pid: int) -> int:
-    """VmRSS of the server, summed over its worker processes."""
-    total = 0
-    for p in _tree(pid):
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-        except OSError:
-            continue
-    return total
+    """VmRSS of the server, summed over its worker processes (``serve --workers N``)."""
+    return sum(_rss_kb(p) for p in _tree(pid))
 
 
 def free_port() -> int:
@@ -66,9 +48,6 @@ def free_port() -> int:
 
 def bodies(n: int, seed: int) -> list[bytes]:
     """``n`` distinct request bodies: invented conversations of the benchmark corpus."""
-    sys.path.insert(0, str(HERE))
-    from corpus import generate
-
     return [json.dumps(case, ensure_ascii=False).encode() for case in generate(n, seed)]
 
 
