@@ -179,19 +179,22 @@ class Matcher:
         self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
+        self._any = _any_of([self.phrase_re, *self.regexes])
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
         spans: list[Span] = []
-        if self.phrase_re is not None:
-            spans.extend(m.span() for m in self.phrase_re.finditer(text))
-        for rx in self.regexes:
-            for m in rx.finditer(text):
-                a, b = m.span()
-                if b > a:
-                    spans.append((a, b))
+        # One scan says whether any phrase or regex occurs at all (most texts: none does).
+        if self._any is None or self._any.search(text) is not None:
+            if self.phrase_re is not None:
+                spans.extend(m.span() for m in self.phrase_re.finditer(text))
+            for rx in self.regexes:
+                for m in rx.finditer(text):
+                    a, b = m.span()
+                    if b > a:
+                        spans.append((a, b))
         if self.sequences:
             toks = doc.tokens
             for seq in self.sequences:
@@ -237,6 +240,22 @@ class Matcher:
     def search(self, doc: Doc) -> Span | None:
         found = self.find(doc, limit=1)
         return found[0] if found else None
+
+
+def _any_of(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+    """One pattern that matches wherever any of ``patterns`` does (a pre-check), or None.
+
+    Only built when it is exactly that: same flags, no group references, compiles."""
+    pats = [p for p in patterns if p is not None]
+    if len(pats) < 2 or len({p.flags for p in pats}) != 1:
+        return None
+    sources = [p.pattern for p in pats]
+    if any(re.search(r"\\[0-9]|\(\?P=|\(\?\(", src) for src in sources):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{src})" for src in sources), pats[0].flags)
+    except re.error:
+        return None
 
 
 def expand_phrases(phrases: list[str], lexicons: dict[str, list[str]]) -> list[str]:
