@@ -36,6 +36,10 @@ class CaseResult:
         """The severity of each finding (none for an error record)."""
         return [f.severity for f in self.report.findings] if self.report is not None else []
 
+    def json_line(self) -> str:
+        """The ``--format jsonl`` line of this result (without the newline)."""
+        return json.dumps(self.record(), ensure_ascii=False)
+
 
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -45,15 +49,17 @@ class _Shipped(CaseResult):
     made it; the :class:`Report` is rebuilt only if someone asks for it (text output, --fix).
     Rebuilding a Report costs more than checking a case is worth in the parent."""
 
-    def __init__(self, line: int, id: str | None, draft: str, rec: dict):
+    def __init__(self, line: int, id: str | None, draft: str, json_line: str, severities: tuple[str, ...]):
         self.line, self.id, self.draft, self.error = line, id, draft, None
-        self._record = rec
+        self._json = json_line
+        self._severities = severities
+        self._record: dict | None = None
         self._report: Report | None = None
 
     @property  # type: ignore[override]
     def report(self) -> Report:
         if self._report is None:
-            self._report = Report.model_validate(self._record)
+            self._report = Report.model_validate(self.record())
         return self._report
 
     @report.setter
@@ -61,23 +67,29 @@ class _Shipped(CaseResult):
         self._report = value
 
     def record(self) -> dict:
+        if self._record is None:
+            self._record = json.loads(self._json)
         return self._record
 
     def severities(self) -> list[Severity]:
-        return [_SEVERITY[f["severity"]] for f in self._record["findings"]]
+        return [_SEVERITY[s] for s in self._severities]
+
+    def json_line(self) -> str:
+        return self._json
 
 
 def _ship(res: CaseResult) -> tuple:
+    """What a worker sends back: the finished output line, not the Report (cheap to pickle)."""
     if res.report is None:
-        return (res.line, res.id, res.draft, res.error, None)
-    return (res.line, res.id, res.draft, None, res.record())
+        return (res.line, res.id, res.draft, res.error, None, ())
+    return (res.line, res.id, res.draft, None, res.json_line(), tuple(s.value for s in res.severities()))
 
 
 def _unship(item: tuple) -> CaseResult:
-    line, case_id, draft, error, rec = item
-    if rec is None:
+    line, case_id, draft, error, json_line, severities = item
+    if json_line is None:
         return CaseResult(line, case_id, draft, error=error)
-    return _Shipped(line, case_id, draft, rec)
+    return _Shipped(line, case_id, draft, json_line, severities)
 
 
 def _validation_message(exc: ValidationError) -> str:

@@ -165,6 +165,9 @@ def _emit(fmt: str, res: CaseResult, collected: list, format_report, *, fix: boo
     if fmt in ("sarif", "github", "junit"):
         collected.append(res)  # formatted after the last case
         return
+    if fmt == "jsonl" and not fix:
+        sys.stdout.write(res.json_line() + "\n")
+        return
     record = res.record()
     if fix:  # only safe fixes: unsafe ones change the meaning and need a person
         record["fixed_text"] = apply_fixes(res.draft, res.report) if res.report is not None else None
