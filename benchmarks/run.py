@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['check_mean_us']:7.0f} µs/case "
           f"(p50 {r['check_p50_us']:.0f} µs, p99 {r['check_p99_us']:.0f} µs)")
     print(f"  ratio check/floor      {r['ratio_to_floor']:8.2f}×   (rounds: "
-          + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of {r['cases'] // 50}-case blocks "
+          + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of 50-case blocks "
           f"{r['block_ratio_median']:.2f})")
     print(f"  Linter() build         {r['linter_build_s']:8.3f} s")
 
