@@ -62,6 +62,28 @@ def _learn(chars: set[str]) -> None:
             _STABLE.add(ch)
 
 
+def _fold_clusters(original: str, i: int, last: int, out: list[str], starts: list[int],
+                   ends: list[int]) -> int:
+    """NFKC-fold the clusters starting at ``i`` up to the one holding ``last``; return where they end.
+
+    Zero-width characters are dropped; each output character records its cluster's original range.
+    """
+    n = len(original)
+    while i <= last:
+        if original[i] in ZERO_WIDTH:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _joins_previous(original[j]):
+            j += 1
+        folded = unicodedata.normalize("NFKC", original[i:j].replace("\u200d", ""))
+        out.append(folded)
+        starts.extend([i] * len(folded))
+        ends.extend([j] * len(folded))
+        i = j
+    return i
+
+
 def normalize(original: str) -> NormalizedText:
     """NFKC-normalise ``original`` cluster by cluster, dropping zero-width characters.
 
@@ -94,22 +116,7 @@ def normalize(original: str) -> NormalizedText:
             out.append(original[pos:k])
             starts.extend(range(pos, k))
             ends.extend(range(pos + 1, k + 1))
-        i = k
-        while i <= p:
-            ch = original[i]
-            if ch in ZERO_WIDTH:
-                i += 1
-                continue
-            j = i + 1
-            while j < n and _joins_previous(original[j]):
-                j += 1
-            cluster = original[i:j].replace("\u200d", "")
-            folded = unicodedata.normalize("NFKC", cluster)
-            out.append(folded)
-            starts.extend([i] * len(folded))
-            ends.extend([j] * len(folded))
-            i = j
-        pos = i
+        pos = _fold_clusters(original, k, p, out, starts, ends)
     if pos < n:
         out.append(original[pos:])
         starts.extend(range(pos, n))
@@ -122,21 +129,7 @@ def normalize_reference(original: str) -> NormalizedText:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(original)
-    while i < n:
-        ch = original[i]
-        if ch in ZERO_WIDTH:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and _joins_previous(original[j]):
-            j += 1
-        cluster = original[i:j].replace("\u200d", "")
-        folded = unicodedata.normalize("NFKC", cluster)
-        out.append(folded)
-        starts.extend([i] * len(folded))
-        ends.extend([j] * len(folded))
-        i = j
+    _fold_clusters(original, 0, len(original) - 1, out, starts, ends)
     return NormalizedText(original, "".join(out), tuple(starts), tuple(ends))
 
 
