@@ -18,7 +18,7 @@ from .matcher import Matcher
 from .models import Severity
 from .safe_regex import UnsafeRegex
 from .schema import SCOPES, MatcherSpec, PackSpec, TemplateSpec
-from .yamlsource import LineMap, load_yaml
+from .yamlsource import LineMap, load_yaml_mapping
 
 
 def builtin_rules_dir() -> Path:
@@ -70,17 +70,8 @@ def _describe(err: dict[str, Any]) -> str:
 
 def load_pack_file(path: str | Path) -> LoadedPack:
     """Read and validate one pack file; raise :class:`PackError` on the first problem."""
-    p = Path(path)
-    file = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PackError(f"cannot read pack: {exc.strerror}", file=file) from None
-    except UnicodeDecodeError:
-        raise PackError("pack is not UTF-8 text", file=file) from None
-    data, lines = load_yaml(text, file)
-    if not isinstance(data, dict):
-        raise PackError("a pack must be a mapping with 'pack:' and 'rules:'", file=file, line=1)
+    yf = load_yaml_mapping(path, "pack", "'pack:' and 'rules:'")
+    data, lines, file = yf.data, yf.lines, yf.file
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:

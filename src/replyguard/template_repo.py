@@ -23,7 +23,7 @@ from .errors import PackError
 from .models import Brand, Channel, Conversation, Message
 from .packs import _describe
 from .schema import ExampleMessage
-from .yamlsource import LineMap, load_yaml
+from .yamlsource import LineMap, load_yaml_mapping
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_BRAND = Brand(name="サンプル", handles=("sample_support",))
@@ -133,17 +133,8 @@ def _first_text_line(source_lines: list[str], key_line: int | None) -> int | Non
 
 def load_template_file(path: str | Path) -> list[LoadedTemplate]:
     """Read and validate one template file; raise :class:`PackError` naming the file and line."""
-    p = Path(path)
-    file = str(p)
-    try:
-        source = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PackError(f"cannot read template file: {exc.strerror}", file=file) from None
-    except UnicodeDecodeError:
-        raise PackError("template file is not UTF-8 text", file=file) from None
-    data, lines = load_yaml(source, file)
-    if not isinstance(data, dict):
-        raise PackError("a template file must be a mapping with 'templates:'", file=file, line=1)
+    yf = load_yaml_mapping(path, "template file", "'templates:'")
+    data, lines, file, source = yf.data, yf.lines, yf.file, yf.text
     try:
         spec = TemplateFileSpec.model_validate(data)
     except ValidationError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -86,3 +88,32 @@ def _index(node: yaml.Node, path: Path, lines: LineMap, file: str) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*path, i), lines, file)
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML file read as a mapping: its text, data, line map and name for errors."""
+
+    file: str
+    text: str
+    data: dict[str, Any]
+    lines: LineMap
+
+
+def load_yaml_mapping(path: str | FilePath, what: str, shape: str) -> YamlFile:
+    """Read a UTF-8 YAML file that must hold a mapping (a pack, a template file).
+
+    ``what`` names the file in errors ("pack", "template file"); ``shape`` says what the
+    mapping must contain. Every failure is a :class:`PackError` with the file and line.
+    """
+    file = str(path)
+    try:
+        text = FilePath(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(f"cannot read {what}: {exc.strerror}", file=file) from None
+    except UnicodeDecodeError:
+        raise PackError(f"{what} is not UTF-8 text", file=file) from None
+    data, lines = load_yaml(text, file)
+    if not isinstance(data, dict):
+        raise PackError(f"a {what} must be a mapping with {shape}", file=file, line=1)
+    return YamlFile(file, text, data, lines)
