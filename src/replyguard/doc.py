@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .prefilter import text_grams
 from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
 
@@ -31,7 +32,7 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_quotes", "_sentences", "_tokens", "emoji", "memo", "norm", "text", "urls")
+    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "emoji", "memo", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -40,6 +41,7 @@ class Doc:
         self._sentences: list[tuple[int, int]] | None = None
         self._endings: list[tuple[str, int, int]] | None = None
         self._quotes: list[tuple[int, int]] | None = None
+        self._grams: set[str] | None = None
         self.memo: dict[object, object] = {}  # derived values other modules cache per text
         self.emoji: list[tuple[int, int]] = _join_zwj(
             self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
@@ -54,6 +56,13 @@ class Doc:
         if self._tokens is None:
             self._tokens = tokenize(self.text)
         return self._tokens
+
+    @property
+    def grams(self) -> set[str]:
+        """Every character and adjacent pair of the text (see :mod:`replyguard.prefilter`)."""
+        if self._grams is None:
+            self._grams = text_grams(self.text)
+        return self._grams
 
     @property
     def quotes(self) -> list[tuple[int, int]]:

@@ -57,7 +57,7 @@ class MatchFact:
     min: int
 
     def test(self, doc: Doc) -> bool:
-        return len(self.matcher.find(doc, limit=self.min)) >= self.min
+        return self.matcher.at_least(doc, self.min)
 
 
 class FactTable:
@@ -84,9 +84,9 @@ class FactTable:
             docs = ctx.docs(scope)
             mf = self.matched.get(fact)
             if mf is not None:
-                matcher, least = mf.matcher, mf.min
+                at_least, least = mf.matcher.at_least, mf.min
                 for d in docs:  # noqa: SIM110 (a loop, not a generator per evaluation)
-                    if len(matcher.find(d, limit=least)) >= least:
+                    if at_least(d, least):
                         return True
                 return False
             test = BUILTIN_SCOPED[fact][0]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from . import prefilter
 from .doc import Doc
 from .safe_regex import compile_safe
 from .schema import MatcherSpec, TokenSpec
@@ -179,18 +180,30 @@ class Matcher:
         self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
+        self._exists_key = (self, "exists")
         self._any = _any_of([self.phrase_re, *self.regexes])
+        # Grams every match must contain (see prefilter): most texts are ruled out by a set test.
+        self._phrase_grams = prefilter.union([prefilter.literal_grams(p) for p in phrases if p])
+        self._regex_grams = [prefilter.pattern_grams(r, re.IGNORECASE) for r in spec.regex]
+        self.grams = prefilter.union(([self._phrase_grams] if parts else []) + self._regex_grams) \
+            if parts or self.regexes else None
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
         spans: list[Span] = []
-        # One scan says whether any phrase or regex occurs at all (most texts: none does).
-        if self._any is None or self._any.search(text) is not None:
-            if self.phrase_re is not None:
+        grams = self.grams
+        seen = doc.grams if grams is not None else None
+        # Ruled out by grams, or one scan says whether anything occurs at all (most texts: no).
+        if (self.phrase_re is not None or self.regexes) and (seen is None or not grams.isdisjoint(seen)) \
+                and (self._any is None or self._any.search(text) is not None):
+            pg = self._phrase_grams
+            if self.phrase_re is not None and (seen is None or pg is None or not pg.isdisjoint(seen)):
                 spans.extend(m.span() for m in self.phrase_re.finditer(text))
-            for rx in self.regexes:
+            for rx, rg in zip(self.regexes, self._regex_grams, strict=True):
+                if seen is not None and rg is not None and rg.isdisjoint(seen):
+                    continue
                 for m in rx.finditer(text):
                     a, b = m.span()
                     if b > a:
@@ -240,6 +253,37 @@ class Matcher:
     def search(self, doc: Doc) -> Span | None:
         found = self.find(doc, limit=1)
         return found[0] if found else None
+
+    def at_least(self, doc: Doc, n: int = 1) -> bool:
+        """Whether ``find`` would return at least ``n`` spans.
+
+        For one span and no ``unless``/``requires`` (how most facts are asked), the first
+        match of one combined scan answers it, without collecting every match of every
+        pattern.
+        """
+        if n != 1 or self.unless is not None or self.requires is not None:
+            return len(self.find(doc, limit=n)) >= n
+        key = self._exists_key
+        found = doc.memo.get(key)
+        if found is None:
+            found = doc.memo[key] = self._exists(doc)
+        return found  # type: ignore[return-value]
+
+    def _exists(self, doc: Doc) -> bool:
+        scan = self._any
+        if scan is None:
+            patterns = [p for p in (self.phrase_re, *self.regexes) if p is not None]
+            if len(patterns) > 1:  # no combined scan could be built
+                return bool(self._raw(doc))
+            scan = patterns[0] if patterns else None
+        if scan is not None:
+            grams = self.grams
+            if grams is None or not grams.isdisjoint(doc.grams):
+                m = scan.search(doc.text)
+                if m is not None:
+                    # An empty match says nothing about the non-empty ones after it.
+                    return m.end() > m.start() or bool(self._raw(doc))
+        return any(True for seq in self.sequences for _ in seq.find(doc))
 
 
 def _any_of(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:

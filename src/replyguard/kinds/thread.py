@@ -36,7 +36,7 @@ class AnsweredChecker:
         if self.followup is None or answer.created_at is None:
             return False
         return any(not ctx.is_brand(m.author) and m.created_at is not None and _before(answer, m)
-                   and m is not answer and self.followup.search(doc_for(m.text))
+                   and m is not answer and self.followup.at_least(doc_for(m.text))
                    for m in ctx.conv.thread)
 
     def run(self, ctx: Context) -> Iterable[Hit]:
@@ -45,7 +45,7 @@ class AnsweredChecker:
             if m.in_reply_to not in (None, post.id) or not _before(m, draft):
                 continue
             doc = doc_for(m.text)
-            if self.holding is not None and self.holding.search(doc):
+            if self.holding is not None and self.holding.at_least(doc):
                 continue
             if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
                 continue
@@ -81,7 +81,7 @@ class MentionChecker:
                 continue
             qdoc = doc_for(q.text)
             to_brand = any(f"@{h}" in qdoc.text.lower() for h in ctx.handles)
-            if not (to_brand or q.author == conv.post.author) or not self.question.search(qdoc):
+            if not (to_brand or q.author == conv.post.author) or not self.question.at_least(qdoc):
                 continue
             if q.id is not None and (conv.draft.in_reply_to == q.id
                                      or any(b.in_reply_to == q.id for b in brand_msgs)):

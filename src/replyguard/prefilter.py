@@ -1,0 +1,139 @@
+"""Required characters: a cheap test that a pattern cannot match a text.
+
+Most pack patterns are long alternations of Japanese words, and most texts contain none of
+them, yet ``re`` has to try every alternative at every position to say so. Every match of
+such a pattern contains at least one of a few characters: the pattern
+``壊れ|故障|(繋|つな)がらな`` cannot match a text that has none of 壊, 故, 繋, な (one
+chosen per alternative, the rarest kind: kanji, then katakana, then the rest). A text's
+characters are one set built once per Doc, so ruling a pattern out is one ``isdisjoint``
+call instead of a scan. (Pairs of characters would rule out more patterns, but building a
+text's set of pairs costs more than the scans it saves.)
+
+Only *caseless* characters (kana, kanji, most symbols) are used: they match only
+themselves under ``re.IGNORECASE``, so the test never rules out a real match. A pattern
+with a part that requires no caseless character (``[wｗ]+$``, ``DM``) gets no filter
+(``None``) and is always scanned.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:  # Python 3.11+
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse  # type: ignore[no-redef]
+
+Grams = frozenset[str]
+
+_REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
+if hasattr(sre_parse, "POSSESSIVE_REPEAT"):  # Python 3.11+
+    _REPEATS.add(sre_parse.POSSESSIVE_REPEAT)
+_ATOMIC = getattr(sre_parse, "ATOMIC_GROUP", None)
+
+
+def caseless(ch: str) -> bool:
+    """True when ``ch`` has no case variants, so ``re.IGNORECASE`` matches it only as itself."""
+    return ch.lower() == ch and ch.upper() == ch and ch.casefold() == ch
+
+
+def _weight(ch: str) -> int:
+    # Hiragana, ASCII and punctuation are everywhere in Japanese text; kanji are selective.
+    if ch >= "\u4e00":
+        return 3
+    return 2 if "\u30a0" <= ch < "\u3100" else 1
+
+
+def _rank(grams: Grams) -> tuple[int, int]:
+    """How selective a requirement is: its weakest gram first, then fewer grams."""
+    return (min(_weight(g) for g in grams), -len(grams))
+
+
+def _best_gram(run: str) -> str:
+    """The most selective character of a run of caseless characters."""
+    return max(run, key=_weight)
+
+
+def literal_grams(text: str) -> Grams | None:
+    """Grams one of which every occurrence of the literal ``text`` contains."""
+    runs: list[str] = []
+    current = ""
+    for ch in text:
+        if caseless(ch):
+            current += ch
+        else:
+            if current:
+                runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    if not runs:
+        return None
+    return max((frozenset({_best_gram(r)}) for r in runs), key=_rank)
+
+
+def _sequence(items) -> Grams | None:
+    """Requirement of a concatenation: the most selective of its parts' requirements."""
+    candidates: list[Grams] = []
+    run = ""
+    for op, av in items:
+        if op is sre_parse.LITERAL and caseless(chr(av)):
+            run += chr(av)
+            continue
+        if run:
+            candidates.append(frozenset({_best_gram(run)}))
+            run = ""
+        sub = _item(op, av)
+        if sub:
+            candidates.append(sub)
+    if run:
+        candidates.append(frozenset({_best_gram(run)}))
+    return max(candidates, key=_rank) if candidates else None
+
+
+def _item(op, av) -> Grams | None:
+    """Requirement of one parsed item; None when it requires no known gram."""
+    if op is sre_parse.SUBPATTERN:
+        return _sequence(av[-1])
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _sequence(av)
+    if op is sre_parse.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            req = _sequence(branch)
+            if req is None:
+                return None
+            out |= req
+        return frozenset(out)
+    if op in _REPEATS:
+        lo, _hi, sub = av
+        return _sequence(sub) if lo >= 1 else None
+    if op is sre_parse.IN:
+        chars = [chr(v) for o, v in av if o is sre_parse.LITERAL]
+        if len(chars) == len(av) and chars and all(caseless(c) for c in chars):
+            return frozenset(chars)
+    return None
+
+
+def pattern_grams(pattern: str, flags: int = 0) -> Grams | None:
+    """Grams one of which every match of ``pattern`` contains, or None (no filter)."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except re.error:  # an unparsable pattern simply gets no filter (compiling it reports why)
+        return None
+    return _sequence(list(parsed))
+
+
+def union(parts: list[Grams | None]) -> Grams | None:
+    """Requirement of "any of these patterns matches": None if any part has no filter."""
+    out: set[str] = set()
+    for p in parts:
+        if p is None:
+            return None
+        out |= p
+    return frozenset(out) if out else None
+
+
+def text_grams(text: str) -> set[str]:
+    """The characters of ``text``: what a requirement is tested against."""
+    return set(text)

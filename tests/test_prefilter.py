@@ -1,0 +1,102 @@
+"""The required-character prefilter never rules out a real match, and the fast existence
+test of a matcher agrees with ``find``: with the shipped packs, on generated, example and
+random texts."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+
+from replyguard import Linter
+from replyguard.doc import Doc
+from replyguard.matcher import Matcher
+from replyguard.prefilter import caseless, literal_grams, pattern_grams
+
+
+def test_alternatives_each_contribute_a_character() -> None:
+    grams = pattern_grams("壊れ|故障|(繋|つな)がらな", re.IGNORECASE)
+    assert grams is not None and len(grams) == 3
+    for word in ("壊れ", "故障", "繋がらな", "つながらな"):
+        assert not grams.isdisjoint(word), word
+
+
+def test_a_part_that_requires_nothing_known_disables_the_filter() -> None:
+    assert pattern_grams("[wｗ]+$", re.IGNORECASE) is None  # w is cased: W matches too
+    assert pattern_grams("故障|", re.IGNORECASE) is None  # the empty branch requires nothing
+    assert pattern_grams("(故障)?です", re.IGNORECASE) is not None  # です is still required
+    assert pattern_grams("(故障)?", re.IGNORECASE) is None
+
+
+def test_lookarounds_and_cased_letters_are_not_required() -> None:
+    grams = pattern_grams("(?<!最)高い", re.IGNORECASE)
+    assert grams is not None and "最" not in grams
+    assert literal_grams("DMで") == frozenset({"で"})
+    assert literal_grams("LINE") is None
+
+
+def test_kanji_is_preferred_over_kana() -> None:
+    assert literal_grams("お問い合わせ") == frozenset({"問"})
+
+
+def _shipped_matchers(linter: Linter) -> list[Matcher]:
+    found: list[Matcher] = []
+
+    def walk(m: Matcher | None) -> None:
+        if m is not None and all(m is not x for x in found):
+            found.append(m)
+            walk(m.unless)
+            walk(m.requires)
+
+    for fact in linter.packset.facts.matched.values():
+        walk(fact.matcher)
+    for rule in linter.rules:
+        for value in vars(rule.checker).values():
+            if isinstance(value, Matcher):
+                walk(value)
+    return found
+
+
+@pytest.fixture(scope="module")
+def linter() -> Linter:
+    return Linter()
+
+
+def test_every_required_character_of_the_shipped_packs_is_caseless_under_ignorecase(linter) -> None:
+    chars = sorted({c for m in _shipped_matchers(linter) for c in (m.grams or ())})
+    assert len(chars) > 50
+    everything = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    for ch in chars:
+        assert caseless(ch)
+        assert re.findall(re.escape(ch), everything, re.IGNORECASE) == [ch], ch
+
+
+def _texts(linter: Linter) -> list[str]:
+    """Example drafts and posts of every rule, plus shuffled mixtures of their pieces."""
+    texts: list[str] = []
+    for rule in linter.rules:
+        for ex in (*rule.spec.examples.fail, *rule.spec.examples.pass_):
+            post = ex.post if isinstance(ex.post, str) else ex.post.text
+            texts.extend(t for t in (ex.draft, post, *(m.text for m in ex.thread)) if t)
+    rng = random.Random(7)
+    pieces = [t[i:i + rng.randint(1, 6)] for t in texts for i in range(0, len(t), 3)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(1500)]
+    return texts
+
+
+def test_prefilter_and_existence_test_agree_with_a_full_scan(linter) -> None:
+    matchers = _shipped_matchers(linter)
+    texts = _texts(linter)
+    checked = 0
+    for text in texts:
+        doc = Doc(text)
+        for m in matchers:
+            raw = m._raw(doc)
+            if raw and m.grams is not None:
+                assert not m.grams.isdisjoint(doc.grams), (text, raw)
+            expected = bool(m.find(doc))
+            assert m.at_least(doc) == expected, text
+            checked += expected
+    assert checked > 500  # the texts do exercise the matchers
