@@ -32,12 +32,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
-from run import _rss_kb, _tree  # noqa: E402
+from run import _mem_kb, _tree  # noqa: E402
 
 
 def rss_kb(pid: int) -> int:
     """VmRSS of the server, summed over its worker processes (``serve --workers N``)."""
-    return sum(_rss_kb(p) for p in _tree(pid))
+    return sum(_mem_kb(p)[0] for p in _tree(pid))
 
 
 def free_port() -> int:

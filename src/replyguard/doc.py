@@ -101,7 +101,20 @@ class Doc:
     def endings(self) -> list[tuple[str, int, int]]:
         """For each sentence outside quotes: (``polite``|``plain``|``none``, start, end of the ending)."""
         if self._endings is None:
-            self._endings = [_classify_ending(self, a, b) for a, b in self.sentences]
+            toks = self.tokens
+            quoted = bool(self.quotes)
+            out: list[tuple[str, int, int]] = []
+            i, n = 0, len(toks)
+            for a, b in self.sentences:  # one pass: tokens and sentences are both in text order
+                while i < n and toks[i].start < a:
+                    i += 1
+                j = i
+                while j < n and toks[j].end <= b:
+                    j += 1
+                inside = [t for t in toks[i:j] if not self.in_quote(t.start)] if quoted else toks[i:j]
+                out.append(_classify_ending(inside, a))
+                i = j
+            self._endings = out
         return self._endings
 
     def emoji_count(self) -> int:
@@ -125,9 +138,8 @@ def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
-def _classify_ending(doc: Doc, start: int, end: int) -> tuple[str, int, int]:
-    quoted = bool(doc.quotes)
-    toks = [t for t in doc.tokens if t.start >= start and t.end <= end and not (quoted and doc.in_quote(t.start))]
+def _classify_ending(toks: list[Token] | tuple[Token, ...], start: int) -> tuple[str, int, int]:
+    """The ending of one sentence (starting at ``start``) from its tokens outside quotes."""
     i = len(toks) - 1
     while i >= 0 and (toks[i].pos1 in _TRAILING_POS or toks[i].pos2 == "終助詞"
                       or toks[i].surface in _TRAILING_SURFACE or _EMOJI.fullmatch(toks[i].surface)):

@@ -90,12 +90,23 @@ def _token_positions(doc: Doc, field: str) -> dict[str, list[int]]:
 
 
 def _key_positions(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
+    """Positions of the tokens whose ``field`` has one of ``values`` (kept per doc: rules share keys)."""
+    key = ("key-positions", field, values)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = _compute_key_positions(doc, field, values)
+    return found  # type: ignore[return-value]
+
+
+def _compute_key_positions(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
     index = _token_positions(doc, field)
     if field != "pos1":
         found = [index[v] for v in values if v in index]
     else:  # t.pos ("pos1-pos2") starts with v: v without "-" is a prefix of pos1, else pos1 is v's head
         found = [pos for p1, pos in index.items()
                  if any(p1.startswith(v) if "-" not in v else p1 == v.split("-", 1)[0] for v in values)]
+    if not found:
+        return []
     if len(found) == 1:
         return found[0]
     return sorted(i for pos in found for i in pos)
@@ -166,8 +177,10 @@ def _seq_key(k: int, spec: TokenSpec) -> SeqKey | None:
 
 
 def compile_sequence(specs: list[TokenSpec]) -> TokenSequence:
-    keys = tuple(key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s)) is not None)
-    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), keys)
+    keys = [key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s)) is not None]
+    # Exact values first: they are the likeliest to be absent, which ends the search at once.
+    keys.sort(key=lambda key: key[1] == "pos1")
+    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), tuple(keys))
 
 
 class Matcher:
