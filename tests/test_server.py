@@ -334,3 +334,22 @@ def test_cli_serve_port_in_use_is_exit_2():
         sock.close()
     assert out.returncode == 2
     assert "address already in use" in out.stderr
+
+
+def test_load_script_runs_against_a_real_server(capsys):
+    """benchmarks/load_server.py starts `replyguard serve`, sends its requests and reports."""
+    import importlib.util
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks"
+    spec = importlib.util.spec_from_file_location("load_server", bench / "load_server.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    code = mod.main(["--requests", "60", "--concurrency", "4", "--warmup", "10", "--time-limit", "60", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    (only,) = result["rounds"]
+    assert only["answered"] == 60 and only["errors"] == 0
+    assert only["p99_ms"] >= only["p50_ms"] > 0
+    assert result["rss_start_mb"] > 0 and only["rss_after_mb"] > 0
