@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from . import prefilter
 from .doc import Doc
@@ -28,6 +29,16 @@ def _as_tuple(v: str | list[str] | None) -> tuple[str, ...] | None:
     return (v,) if isinstance(v, str) else tuple(v)
 
 
+def _pos_test(values: tuple[str, ...]) -> TokenPred:
+    """``t.pos`` (``pos1-pos2``) starts with one of ``values``, without building ``t.pos``."""
+    heads = tuple(v for v in values if "-" not in v)  # a prefix of pos1
+    pairs = tuple(tuple(v.split("-", 1)) for v in values if "-" in v)  # pos1 exactly, pos2 prefix
+    if not pairs:
+        return lambda t: t.pos1.startswith(heads)
+    return lambda t: (bool(heads) and t.pos1.startswith(heads)) or any(
+        t.pos1 == p1 and t.pos2.startswith(p2) for p1, p2 in pairs)
+
+
 def compile_token(spec: TokenSpec) -> TokenPred:
     """A predicate for one token spec; prefix fields use ``startswith`` on a tuple."""
     checks: list[TokenPred] = []
@@ -41,11 +52,11 @@ def compile_token(spec: TokenSpec) -> TokenPred:
         nv = frozenset(_as_tuple(spec.not_lemma) or ())
         checks.append(lambda t, nv=nv: t.lemma not in nv)
     if spec.pos is not None:
-        pv = _as_tuple(spec.pos)
-        checks.append(lambda t, pv=pv: t.pos.startswith(pv))
+        has_pos = _pos_test(_as_tuple(spec.pos) or ())
+        checks.append(has_pos)
     if spec.not_pos is not None:
-        npv = _as_tuple(spec.not_pos)
-        checks.append(lambda t, npv=npv: not t.pos.startswith(npv))
+        has_not_pos = _pos_test(_as_tuple(spec.not_pos) or ())
+        checks.append(lambda t, f=has_not_pos: not f(t))
     if spec.ctype is not None:
         cv = _as_tuple(spec.ctype)
         checks.append(lambda t, cv=cv: t.ctype.startswith(cv))
@@ -77,14 +88,22 @@ def compile_token(spec: TokenSpec) -> TokenPred:
 SeqKey = tuple[int, str, tuple[str, ...]]
 
 
+_FIELD_GETTERS = {name: itemgetter(i) for i, name in enumerate(Token._fields)}
+
+
 def _token_positions(doc: Doc, field: str) -> dict[str, list[int]]:
     """Positions of the doc's tokens by the value of one field (built once per doc and field)."""
     key = ("token-index", field)
     index = doc.memo.get(key)
     if index is None:
         index = {}
-        for i, t in enumerate(doc.tokens):
-            index.setdefault(getattr(t, field), []).append(i)
+        get = index.get
+        for i, value in enumerate(map(_FIELD_GETTERS[field], doc.tokens)):
+            at = get(value)
+            if at is None:
+                index[value] = [i]
+            else:
+                at.append(i)
         doc.memo[key] = index
     return index  # type: ignore[return-value]
 
