@@ -23,6 +23,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -169,13 +170,20 @@ def main(argv: list[str] | None = None) -> int:
                "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers)]
     payloads = bodies(args.warmup + args.requests * args.rounds, args.seed)
     path = "/v1/check?fix=safe" if args.fix else "/v1/check"
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    all_listening = threading.Event()
+
+    def read_log() -> None:  # keep the pipe drained; `serve --workers N` says when all listen
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "workers listening on" in line:
+                all_listening.set()
+
+    threading.Thread(target=read_log, daemon=True).start()
     try:
         wait_ready(port, proc)
-        if args.workers > 1:  # wait until every worker answers, not just the first
-            time.sleep(1)
-            for _ in range(4 * args.workers):
-                wait_ready(port, proc)
+        if args.workers > 1 and not args.server_cmd and not all_listening.wait(timeout=60):
+            raise SystemExit("not every worker was listening after 60 s")
         result: dict[str, Any] = {"cpus": os.cpu_count(), "concurrency": args.concurrency,
                                   "workers": args.workers,
                                   "path": path, "rss_start_mb": round(rss_kb(proc.pid) / 1024, 1)}

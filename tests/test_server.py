@@ -300,17 +300,15 @@ def test_cli_serve_help_and_lazy_import():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_worker_factory_builds_the_app_from_the_environment(tmp_path, monkeypatch):
-    # `serve --workers N`: each worker process builds its linter from the options in the env
-    from replyguard import server
-    from replyguard.server import app_from_env
+def test_worker_app_is_built_from_the_options_the_supervisor_passes(tmp_path):
+    # `serve --workers N`: each worker process builds its linter from the config path
+    from replyguard.server import app_from_options
 
-    monkeypatch.setattr(server, "tune_gc", lambda: None)  # no global GC changes in the test process
     cfg = tmp_path / "replyguard.toml"
     cfg.write_text('packs = ["privacy"]\ndisable = ["order-number"]\n', encoding="utf-8")
-    monkeypatch.setenv("REPLYGUARD_SERVE_OPTIONS", json.dumps(
-        {"config": str(cfg), "max_body_bytes": 1000, "cors_origins": ["https://agent.example.com"]}))
-    with TestClient(app_from_env()) as c:
+    app = app_from_options({"config": str(cfg), "max_body_bytes": 1000,
+                            "cors_origins": ["https://agent.example.com"]})
+    with TestClient(app) as c:
         rules = [r["id"] for r in c.get("/v1/rules").json()["rules"]]
         assert "privacy/personal-data" in rules and "privacy/order-number" not in rules
         assert c.post("/v1/check", json=case(draft="あ" * 400)).status_code == 413

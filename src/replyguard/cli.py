@@ -220,9 +220,14 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
     if args.max_body_bytes <= 0 or args.workers <= 0:
         print("replyguard: error: --max-body-bytes and --workers must be positive", file=sys.stderr)
         return EXIT_ERROR
+    from .workers import WorkersError
+
     try:
         serve(linter, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
               cors_origins=args.cors_origin, workers=args.workers, config_path=args.config)
+    except WorkersError as exc:
+        print(f"replyguard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except SystemExit as exc:  # uvicorn exits with 1 when it cannot bind (port in use, ...)
         return EXIT_ERROR if exc.code else EXIT_OK
     return EXIT_OK

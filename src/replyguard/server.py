@@ -324,7 +324,6 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         ApiError: api_error, HTTPException: http_error, Exception: server_error})
 
 
-_WORKER_OPTIONS = "REPLYGUARD_SERVE_OPTIONS"
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
@@ -342,16 +341,14 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def app_from_env() -> Starlette:
+def app_from_options(options: dict[str, Any]) -> Starlette:
     """The app of one worker process of ``serve --workers N``: each worker builds its own
-    linter from the options the parent put in the environment."""
+    linter from the config path the supervisor passed on (``None``: the config found from the
+    working directory)."""
     from .config import resolve_config
 
-    opts = json.loads(os.environ[_WORKER_OPTIONS])
-    app = create_app(Linter(resolve_config(opts["config"])), max_body_bytes=opts["max_body_bytes"],
-                     cors_origins=opts["cors_origins"])
-    tune_gc()
-    return app
+    return create_app(Linter(resolve_config(options["config"])), max_body_bytes=options["max_body_bytes"],
+                      cors_origins=options["cors_origins"])
 
 
 def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
@@ -360,19 +357,22 @@ def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
     """Run the service under uvicorn until interrupted.
 
     A check holds the GIL, so one process uses one core; ``workers > 1`` runs that many
-    processes on one port (uvicorn's supervisor), each with its own linter built from
+    processes on one port (see :mod:`replyguard.workers`), each with its own linter built from
     ``config_path`` (``None``: the config found from the working directory, as ``linter`` was).
     """
-    import uvicorn
-
-    common: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "access_log": False,
-                              "server_header": False, "proxy_headers": True}
     if workers > 1:
-        os.environ[_WORKER_OPTIONS] = json.dumps({
+        from .workers import run_workers
+
+        code = run_workers(workers, {
+            "host": host, "port": port, "log_level": log_level,
             "config": os.path.abspath(config_path) if config_path else None,
             "max_body_bytes": max_body_bytes, "cors_origins": list(cors_origins)})
-        uvicorn.run("replyguard.server:app_from_env", factory=True, workers=workers, **common)
+        if code:
+            raise SystemExit(code)
         return
+    import uvicorn
+
     app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins)
     tune_gc()
-    uvicorn.run(app, **common)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
+                proxy_headers=True)
