@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py                    # quick: 5,000 cases, 20,000-case batch
     .venv/bin/python benchmarks/run.py --big 50000        # the figures of docs/performance.md
+    .venv/bin/python benchmarks/run.py --big 0 --cold-runs 0 --mix ../shared/eval/dev.jsonl
 
 Measures
 
@@ -239,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-rounds", type=int, default=1, help="alternating --jobs 1 / --jobs 2 runs")
     ap.add_argument("--cold-runs", type=int, default=7)
     ap.add_argument("--workdir", help="where the corpus files go (default: a temporary directory)")
+    ap.add_argument("--mix", action="append", default=[], metavar="FILE",
+                    help="also measure floor and check on the cases of this JSON Lines file "
+                         "(e.g. ../shared/eval/dev.jsonl: fewer, shorter texts per case); repeatable")
     ap.add_argument("--json", help="also write the figures as JSON to this file")
     args = ap.parse_args(argv)
 
@@ -263,6 +267,15 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of 50-case blocks "
           f"{r['block_ratio_median']:.2f})")
     print(f"  Linter() build         {r['linter_build_s']:8.3f} s")
+
+    for path in args.mix:
+        with open(path, encoding="utf-8") as fh:
+            mix = [json.loads(line) for line in fh if line.strip()]
+        r = results.setdefault("mix", {})[path] = in_process(mix, warmup, max(args.rounds, 9))
+        print(f"\n{path}: {r['cases']:,} cases, {r['texts_per_case']:.1f} texts/case, "
+              f"median of {r['rounds']} alternating rounds")
+        print(f"  floor {r['floor_cases_per_s']:,.0f} cases/s, check {r['check_cases_per_s']:,.0f} cases/s "
+              f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×")
 
     if args.big:
         big = workdir / f"big-{args.big}-{args.seed}.jsonl"

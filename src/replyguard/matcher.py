@@ -262,6 +262,8 @@ class Matcher:
         return list(found)  # type: ignore[arg-type]
 
     def _find(self, doc: Doc, limit: int | None) -> list[Span]:
+        if self.requires is not None and not self.requires.at_least(doc):
+            return []  # nothing can be kept; the cue is a cheap scan, the match may need tokens
         raw = self._raw(doc)
         if not raw:
             return raw
