@@ -176,7 +176,7 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
         yield chunk
 
 
-def run_batch_parallel(config: Config, lines: Iterable[str], jobs: int, chunksize: int = 32
+def run_batch_parallel(config: Config, lines: Iterable[str], jobs: int, chunksize: int = 128
                        ) -> Iterator[CaseResult]:
     """Like :func:`run_batch`, with ``jobs`` worker processes; results stay in input order.
 
