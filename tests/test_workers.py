@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
-from server_support import free_socket  # noqa: E402
+from server_support import free_socket
 
-from replyguard.workers import listening_socket  # noqa: E402
+from replyguard.workers import listening_socket
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="needs SO_REUSEPORT")
 
