@@ -49,15 +49,22 @@ class NormalizedText:
 _STABLE: set[str] = set()
 _UNSTABLE: set[str] = set()
 _LEARN_MAX = 100_000
+# Unstable characters that are a cluster of their own and fold to exactly one character
+# (？ → ?, ！ → !, ０ → 0): a text whose only unstable characters are these keeps its offsets.
+_ONE_TO_ONE: dict[str, str] = {}
 
 
 def _learn(chars: set[str]) -> None:
     if len(_STABLE) + len(_UNSTABLE) > _LEARN_MAX:
         _STABLE.clear()
         _UNSTABLE.clear()
+        _ONE_TO_ONE.clear()
     for ch in chars:
-        if ch in ZERO_WIDTH or _joins_previous(ch) or unicodedata.normalize("NFKC", ch) != ch:
+        folded = unicodedata.normalize("NFKC", ch)
+        if ch in ZERO_WIDTH or _joins_previous(ch) or folded != ch:
             _UNSTABLE.add(ch)
+            if ch not in ZERO_WIDTH and not _joins_previous(ch) and len(folded) == 1:
+                _ONE_TO_ONE[ch] = folded
         else:
             _STABLE.add(ch)
 
@@ -94,13 +101,21 @@ def normalize(original: str) -> NormalizedText:
     if original.isascii():
         return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
     stable = _STABLE
-    if not stable.issuperset(original):
-        unknown = set(original) - stable - _UNSTABLE
-        if unknown:
-            _learn(unknown)
-    bad = [i for i, ch in enumerate(original) if ch not in stable]
-    if not bad:
+    odd = set(original).difference(stable)  # the distinct characters NFKC may change
+    if not odd:
         return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
+    if not _UNSTABLE.issuperset(odd):
+        _learn(odd - _UNSTABLE)
+        odd -= stable
+        if not odd:
+            return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
+    one = _ONE_TO_ONE
+    if all(ch in one for ch in odd):  # every cluster is one character, folded in place
+        text = original
+        for ch in odd:  # a few distinct characters: str.replace beats str.translate here
+            text = text.replace(ch, one[ch])
+        return NormalizedText(original, text, tuple(range(n)), tuple(range(1, n + 1)))
+    bad = [i for i, ch in enumerate(original) if ch not in stable]
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
