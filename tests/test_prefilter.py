@@ -13,7 +13,7 @@ import pytest
 from replyguard import Linter
 from replyguard.doc import Doc
 from replyguard.matcher import Matcher
-from replyguard.prefilter import caseless, literal_grams, pattern_grams
+from replyguard.prefilter import caseless, literal_grams, pattern_grams, variants
 
 
 def test_alternatives_each_contribute_a_character() -> None:
@@ -24,7 +24,8 @@ def test_alternatives_each_contribute_a_character() -> None:
 
 
 def test_a_part_that_requires_nothing_known_disables_the_filter() -> None:
-    assert pattern_grams("[wｗ]+$", re.IGNORECASE) is None  # w is cased: W matches too
+    assert pattern_grams(r"\d+", re.IGNORECASE) is None  # any Unicode digit
+    assert pattern_grams("[ぁ-ん]+", re.IGNORECASE) is None  # ranges are not expanded
     assert pattern_grams("故障|", re.IGNORECASE) is None  # the empty branch requires nothing
     assert pattern_grams("(故障)?です", re.IGNORECASE) is not None  # です is still required
     assert pattern_grams("(故障)?", re.IGNORECASE) is None
@@ -33,8 +34,13 @@ def test_a_part_that_requires_nothing_known_disables_the_filter() -> None:
 def test_lookarounds_and_cased_letters_are_not_required() -> None:
     grams = pattern_grams("(?<!最)高い", re.IGNORECASE)
     assert grams is not None and "最" not in grams
-    assert literal_grams("DMで") == frozenset({"で"})
-    assert literal_grams("LINE") is None
+    assert literal_grams("DMで") == frozenset({"で"})  # a caseless character over a letter
+
+
+def test_letters_require_every_case_form() -> None:
+    assert pattern_grams("[wｗ]+$", re.IGNORECASE) == frozenset("wWｗＷ")
+    assert literal_grams("LINE") == frozenset("lL")
+    assert variants("k") == frozenset("kK\u212a")  # the Kelvin sign matches k
 
 
 def test_kanji_is_preferred_over_kana() -> None:
@@ -64,13 +70,25 @@ def linter() -> Linter:
     return Linter()
 
 
-def test_every_required_character_of_the_shipped_packs_is_caseless_under_ignorecase(linter) -> None:
+@pytest.fixture(scope="module")
+def every_character() -> str:
+    return "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+
+
+def test_letter_variants_are_exactly_what_ignorecase_matches(every_character) -> None:
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for ch in letters + "".join(chr(ord(c) + 0xFEE0) for c in letters):
+        matched = set(re.findall(re.escape(ch), every_character, re.IGNORECASE))
+        assert variants(ch) == matched, ch
+
+
+def test_every_required_character_of_the_shipped_packs_matches_only_its_variants(linter, every_character) -> None:
     chars = sorted({c for m in _shipped_matchers(linter) for c in (m.grams or ())})
     assert len(chars) > 50
-    everything = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
     for ch in chars:
-        assert caseless(ch)
-        assert re.findall(re.escape(ch), everything, re.IGNORECASE) == [ch], ch
+        found = set(re.findall(re.escape(ch), every_character, re.IGNORECASE))
+        assert found == variants(ch), ch
+        assert caseless(ch) == (found == {ch})
 
 
 def _texts(linter: Linter) -> list[str]:

@@ -9,10 +9,11 @@ characters are one set built once per Doc, so ruling a pattern out is one ``isdi
 call instead of a scan. (Pairs of characters would rule out more patterns, but building a
 text's set of pairs costs more than the scans it saves.)
 
-Only *caseless* characters (kana, kanji, most symbols) are used: they match only
-themselves under ``re.IGNORECASE``, so the test never rules out a real match. A pattern
-with a part that requires no caseless character (``[wｗ]+$``, ``DM``) gets no filter
-(``None``) and is always scanned.
+Under ``re.IGNORECASE`` a *caseless* character (kana, kanji, most symbols) matches only
+itself, and a Latin letter (ASCII or full-width) matches the few characters listed in
+``variants``, so the test never rules out a real match. A pattern with a part that
+requires no such character (``\\d+``, ``[ぁ-ん]``) gets no filter (``None``) and is always
+scanned.
 """
 
 from __future__ import annotations
@@ -37,6 +38,30 @@ def caseless(ch: str) -> bool:
     return ch.lower() == ch and ch.upper() == ch and ch.casefold() == ch
 
 
+def _letter_variants() -> dict[str, frozenset[str]]:
+    # Every character re.IGNORECASE matches a Latin letter with, ASCII and full-width: the two
+    # cases, plus İ/ı for i, the Kelvin sign for k and long s for s (tests/test_prefilter.py
+    # checks this table against re over every code point).
+    extra = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+    table: dict[str, frozenset[str]] = {}
+    for low in "abcdefghijklmnopqrstuvwxyz":
+        for lo in (low, chr(ord(low) + 0xFEE0)):  # a and ａ
+            same = frozenset({lo, lo.upper(), *(extra.get(lo, ""))})
+            for ch in same:
+                table[ch] = same
+    return table
+
+
+_LETTERS = _letter_variants()
+
+
+def variants(ch: str) -> frozenset[str] | None:
+    """The characters ``re.IGNORECASE`` lets ``ch`` match; None when not known here."""
+    if caseless(ch):
+        return frozenset({ch})
+    return _LETTERS.get(ch)
+
+
 def _weight(ch: str) -> int:
     # Hiragana, ASCII and punctuation are everywhere in Japanese text; kanji are selective.
     if ch >= "\u4e00":
@@ -49,9 +74,11 @@ def _rank(grams: Grams) -> tuple[int, int]:
     return (min(_weight(g) for g in grams), -len(grams))
 
 
-def _best_gram(run: str) -> str:
-    """The most selective character of a run of caseless characters."""
-    return max(run, key=_weight)
+def _best_gram(run: str) -> Grams:
+    """The characters any match of a run of literal characters contains: the variants of its
+    most selective character (kanji first; a caseless one over a letter with case forms)."""
+    best = max(run, key=lambda ch: (_weight(ch), caseless(ch)))
+    return variants(best)  # type: ignore[return-value]  (runs hold only characters with variants)
 
 
 def literal_grams(text: str) -> Grams | None:
@@ -59,7 +86,7 @@ def literal_grams(text: str) -> Grams | None:
     runs: list[str] = []
     current = ""
     for ch in text:
-        if caseless(ch):
+        if variants(ch) is not None:
             current += ch
         else:
             if current:
@@ -69,7 +96,7 @@ def literal_grams(text: str) -> Grams | None:
         runs.append(current)
     if not runs:
         return None
-    return max((frozenset({_best_gram(r)}) for r in runs), key=_rank)
+    return max((_best_gram(r) for r in runs), key=_rank)
 
 
 def _sequence(items) -> Grams | None:
@@ -77,17 +104,17 @@ def _sequence(items) -> Grams | None:
     candidates: list[Grams] = []
     run = ""
     for op, av in items:
-        if op is sre_parse.LITERAL and caseless(chr(av)):
+        if op is sre_parse.LITERAL and variants(chr(av)) is not None:
             run += chr(av)
             continue
         if run:
-            candidates.append(frozenset({_best_gram(run)}))
+            candidates.append(_best_gram(run))
             run = ""
         sub = _item(op, av)
         if sub:
             candidates.append(sub)
     if run:
-        candidates.append(frozenset({_best_gram(run)}))
+        candidates.append(_best_gram(run))
     return max(candidates, key=_rank) if candidates else None
 
 
@@ -109,9 +136,9 @@ def _item(op, av) -> Grams | None:
         lo, _hi, sub = av
         return _sequence(sub) if lo >= 1 else None
     if op is sre_parse.IN:
-        chars = [chr(v) for o, v in av if o is sre_parse.LITERAL]
-        if len(chars) == len(av) and chars and all(caseless(c) for c in chars):
-            return frozenset(chars)
+        found = [variants(chr(v)) for o, v in av if o is sre_parse.LITERAL]
+        if found and len(found) == len(av) and all(v is not None for v in found):
+            return frozenset().union(*found)  # type: ignore[arg-type]
     return None
 
 
