@@ -247,9 +247,18 @@ def test_duplicate_rule_id_across_packs_and_first_error_wins(write_pack) -> None
     with pytest.raises(PackError) as info:
         Linter(packs=[a, b])
     assert info.value.file.endswith("b.yaml") and "duplicate rule id 'r1'" in info.value.reason
+    assert f"first defined at {a.file}:{L_RULE}" in info.value.reason  # the other file, named
 
 
 def test_unreadable_pack_file(tmp_path: Path) -> None:
     with pytest.raises(PackError) as info:
         load_pack_file(tmp_path / "missing.yaml")
     assert info.value.file.endswith("missing.yaml") and "cannot read pack" in info.value.reason
+
+
+def test_duplicate_template_names_where_it_was_first_defined(write_pack) -> None:
+    text = GOOD + "templates:\n  - id: t1\n    text: はい\n  - id: t1\n    text: いいえ\n"
+    err, _ = _error(write_pack, text)
+    first_line = GOOD.count("\n") + 2
+    assert err.line == first_line + 2
+    assert err.reason == f"template 't1' is defined twice (first at line {first_line})"

@@ -209,22 +209,28 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
 
     kinds = registry()
     env = BuildEnv(ps.lexicons, ps.facts)
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
+
+    def first(file: str, line: int | None, here: str) -> str:
+        """Where something was first defined, with the file when it is another one."""
+        return f"{file}:{line}" if file != here else f"line {line}"
+
     for pack in packs:
         for i, t in enumerate(pack.spec.templates):
             tid = f"{pack.spec.pack}/{t.id}"
             if tid in ps.templates:
-                raise PackError(f"template {t.id!r} is defined twice", file=pack.file,
-                                line=pack.line("templates", i, "id"))
+                where = first(ps.templates[tid].file, ps.templates[tid].line, pack.file)
+                raise PackError(f"template {t.id!r} is defined twice (first at {where})",
+                                file=pack.file, line=pack.line("templates", i, "id"))
             when = _check_expr(t.for_, ps.facts, pack, ("templates", i, "for"), None) if t.for_ else None
             ps.templates[tid] = CompiledTemplate(tid, t, when, pack.file, pack.line("templates", i))
     for pack in packs:
         for i, rule in enumerate(pack.spec.rules):
             rid = f"{pack.spec.pack}/{rule.id}"
             if rid in seen:
-                raise PackError(f"duplicate rule id {rule.id!r} (first defined at line {seen[rid]})",
+                raise PackError(f"duplicate rule id {rule.id!r} (first defined at {first(*seen[rid], pack.file)})",
                                 file=pack.file, line=pack.line("rules", i, "id"), rule=rule.id)
-            seen[rid] = str(pack.line("rules", i, "id"))
+            seen[rid] = (pack.file, pack.line("rules", i, "id"))
             if rule.category not in ps.categories:
                 raise PackError(f"unknown category {rule.category!r}; see the categories of "
                                 "shared/spec/categories.md, or declare it under 'categories:'",
