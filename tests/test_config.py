@@ -117,6 +117,18 @@ def test_unknown_rule_in_disable_or_severity() -> None:
         Linter(Config(packs=["privacy"], severity={"privacy/nope": "info"}))
 
 
+def test_errors_about_config_entries_name_the_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "replyguard.toml"
+    cfg.write_text('packs = ["privacy"]\ndisable = ["no-such-rule"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        Linter(load_config_file(cfg))
+    assert str(info.value) == f"{cfg}: disable: unknown rule 'no-such-rule'"
+    cfg.write_text('packs = ["no-such-pack"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        Linter(load_config_file(cfg))
+    assert str(info.value).startswith(f"{cfg}: pack 'no-such-pack' not found")
+
+
 def test_packs_by_shipped_id_and_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     packs = tmp_path / "guidelines"
     packs.mkdir()

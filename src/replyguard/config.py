@@ -36,6 +36,7 @@ class Config(BaseModel):
     fail_on: Severity = Severity.error
     max_text_chars: int = Field(20_000, gt=0, description="longer texts are refused as input errors")
     base_dir: Path | None = Field(None, exclude=True, description="where relative pack paths start")
+    source: str | None = Field(None, exclude=True, description="the config file it was read from")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def config_from_mapping(data: dict[str, Any], source: str, base_dir: Path | None
         where = ".".join(str(x) for x in err["loc"])
         raise ConfigError(f"{source}: {where}: {err['msg']}") from None
     cfg.base_dir = base_dir
+    cfg.source = source
     return cfg
 
 

@@ -40,7 +40,8 @@ def _pack_files(config: Config) -> list[Path]:
             elif path.is_file():
                 files.append(path)
             else:
-                raise ConfigError(f"pack {entry!r} not found (not a shipped pack id, file or folder); "
+                where = f"{config.source}: " if config.source else ""
+                raise ConfigError(f"{where}pack {entry!r} not found (not a shipped pack id, file or folder); "
                                   f"shipped packs: {', '.join(shipped)}")
     unique: list[Path] = []
     for f in files:
@@ -63,18 +64,19 @@ class Linter:
         self.packset: PackSet = compile_packs(loaded)
         self.settings = Settings(response_minutes=self.config.response_minutes)
         known = {r.id for r in self.packset.rules}
+        where = f"{self.config.source}: " if self.config.source else ""
         short = {r.id.split("/", 1)[1]: r.id for r in self.packset.rules}
         disabled: set[str] = set()
         for rid in self.config.disable:
             full = rid if rid in known else short.get(rid)
             if full is None:
-                raise ConfigError(f"disable: unknown rule {rid!r}")
+                raise ConfigError(f"{where}disable: unknown rule {rid!r}")
             disabled.add(full)
         self.severity: dict[str, Severity] = {}
         for rid, sev in self.config.severity.items():
             full = rid if rid in known else short.get(rid)
             if full is None:
-                raise ConfigError(f"severity: unknown rule {rid!r}")
+                raise ConfigError(f"{where}severity: unknown rule {rid!r}")
             self.severity[full] = sev
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
         self._check_templates()
