@@ -91,29 +91,47 @@ def _features(raw: str) -> Features:
     return out
 
 
+# MeCab output line ("surface<TAB>raw features") → the token's fields without its offsets;
+# () for the lines that are not tokens. Lines repeat far more than texts do.
+_LINES: dict[str, tuple[str, ...]] = {"EOS": (), "": ()}
+
+
+def _line_fields(line: str) -> tuple[str, ...]:
+    surface, tab, raw = line.partition("\t")
+    if not tab:
+        return ()
+    lemma, pos1, pos2, ctype, cform, orth_base = _FEATURES.get(raw) or _features(raw)
+    surface = sys.intern(surface)
+    fields = (surface, surface if lemma is None else lemma, pos1, pos2, ctype, cform,
+              surface if orth_base is None else orth_base)
+    if len(_LINES) >= _FEATURES_MAX:
+        _LINES.clear()
+        _LINES.update({"EOS": (), "": ()})
+    _LINES[line] = fields
+    return fields
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Tokens of ``text`` with character offsets; unknown words get their surface as lemma."""
     out: list[Token] = []
     append = out.append
     find = text.find
-    known = _FEATURES.get
+    known = _LINES.get
     new = tuple.__new__
-    intern = sys.intern
     pos = 0
     # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
     for line in tagger().parse(text).split("\n"):
-        surface, tab, raw = line.partition("\t")
-        if not tab:  # the final "EOS" and the empty string after it
+        fields = known(line)
+        if fields is None:
+            fields = _line_fields(line)
+        if not fields:  # the final "EOS" and the empty string after it
             continue
+        surface = fields[0]
         start = find(surface, pos)
         if start < 0:  # MeCab never reorders text; this only guards odd whitespace handling
             start = pos
         pos = end = start + len(surface)
-        feats = known(raw) or _features(raw)
-        lemma, pos1, pos2, ctype, cform, orth_base = feats
-        surface = intern(surface)
-        append(new(Token, (surface, surface if lemma is None else lemma, pos1, pos2, ctype, cform,
-                           surface if orth_base is None else orth_base, start, end)))
+        append(new(Token, (*fields, start, end)))
     return tuple(out)
 
 
