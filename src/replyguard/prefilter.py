@@ -3,7 +3,7 @@
 Most pack patterns are long alternations of Japanese words, and most texts contain none of
 them, yet ``re`` has to try every alternative at every position to say so. Every match of
 such a pattern contains at least one of a few characters: the pattern
-``壊れ|故障|(繋|つな)がらな`` cannot match a text that has none of 壊, 故, 繋, な (one
+``壊れ|故障|(繋|つな)がらな`` cannot match a text that has none of 壊, 故, が (one
 chosen per alternative, the rarest kind: kanji, then katakana, then the rest). A text's
 characters are one set built once per Doc, so ruling a pattern out is one ``isdisjoint``
 call instead of a scan. (Pairs of characters would rule out more patterns, but building a
