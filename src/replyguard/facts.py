@@ -67,7 +67,10 @@ class FactTable:
         self.matched: dict[str, MatchFact] = {}
         self.derived: dict[str, Node] = {}
         self.descriptions: dict[str, str] = {}
-        self._scoped: dict[str, tuple[str, str]] = {}  # "post.complaint" → ("post", "complaint")
+        self._compiled: dict[str, Callable[[Context], bool]] = {}
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_compiled": {}}  # closures do not pickle; they are rebuilt
 
     def known(self, name: str) -> bool:
         if "." in name:
@@ -76,25 +79,36 @@ class FactTable:
         return name in self.derived or name in BUILTIN_CONVERSATION
 
     def evaluate(self, name: str, ctx: Context) -> bool:
-        split = self._scoped.get(name)
-        if split is None and "." in name:
-            split = self._scoped[name] = tuple(name.split(".", 1))  # type: ignore[assignment]
-        if split is not None:
-            scope, fact = split
-            docs = ctx.docs(scope)
+        fn = self._compiled.get(name)
+        if fn is None:
+            fn = self._compiled[name] = self._compile(name)
+        return fn(ctx)
+
+    def _compile(self, name: str) -> Callable[[Context], bool]:
+        """One closure per fact name, so a check does no name parsing or lookups per fact."""
+        if "." in name:
+            scope, fact = name.split(".", 1)
             mf = self.matched.get(fact)
             if mf is not None:
                 at_least, least = mf.matcher.at_least, mf.min
-                for d in docs:  # noqa: SIM110 (a loop, not a generator per evaluation)
-                    if at_least(d, least):
-                        return True
-                return False
+                if scope == "draft":
+                    return lambda ctx: at_least(ctx.draft, least)
+                if scope == "post":
+                    return lambda ctx: at_least(ctx.post, least)
+
+                def any_doc(ctx: Context) -> bool:
+                    for d in ctx.docs(scope):  # noqa: SIM110 (a loop, not a generator per evaluation)
+                        if at_least(d, least):
+                            return True
+                    return False
+
+                return any_doc
             test = BUILTIN_SCOPED[fact][0]
-            return any(test(d, ctx) for d in docs)
+            return lambda ctx: any(test(d, ctx) for d in ctx.docs(scope))
         node = self.derived.get(name)
         if node is not None:
-            return node.evaluate(ctx.fact)
-        return BUILTIN_CONVERSATION[name][0](ctx)
+            return lambda ctx: node.evaluate(ctx.fact)
+        return BUILTIN_CONVERSATION[name][0]
 
     def draft_spans(self, name: str, ctx: Context) -> list[Span]:
         """Where a ``draft.X`` fact matched in the draft (for placing a finding's span)."""
