@@ -215,6 +215,7 @@ def test_duplicate_yaml_key(write_pack) -> None:
     text = GOOD.replace("    message: くだけすぎ\n", "    message: くだけすぎ\n    message: 別\n")
     err, _ = _error(write_pack, text)
     assert err.line == L_MESSAGE + 1 and err.reason == "duplicate key 'message'"
+    assert err.rule == "r1" and "rule 'r1': duplicate key 'message'" in str(err)
 
 
 def test_unknown_lexicon_in_a_rule(write_pack) -> None:

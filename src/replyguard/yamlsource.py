@@ -61,7 +61,7 @@ def _load(text: str, file: str, loader_class: Any) -> tuple[Any, LineMap]:
         if node is None:
             raise PackError("the file is empty", file=file, line=1)
         lines = LineMap()
-        _index(node, (), lines, file)
+        _index(node, (), lines, file, node)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -74,20 +74,37 @@ def _load(text: str, file: str, loader_class: Any) -> tuple[Any, LineMap]:
     return data, lines
 
 
-def _index(node: yaml.Node, path: Path, lines: LineMap, file: str) -> None:
+def _index(node: yaml.Node, path: Path, lines: LineMap, file: str, root: yaml.Node) -> None:
     lines.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = key_node.value
             if key in seen:
-                raise PackError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1)
+                raise PackError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1,
+                                rule=_rule_id(root, path))
             seen.add(key)
-            _index(value_node, (*path, key), lines, file)
+            _index(value_node, (*path, key), lines, file, root)
             lines.lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, file)
+            _index(item, (*path, i), lines, file, root)
+
+
+def _child(node: yaml.Node | None, step: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == step), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return node.value[step]
+    return None
+
+
+def _rule_id(root: yaml.Node, path: Path) -> str | None:
+    """The ``id`` of the rule a path lies in (``rules``, i, …), for error messages."""
+    if len(path) < 2 or path[0] != "rules":
+        return None
+    found = _child(_child(_child(root, "rules"), path[1]), "id")
+    return found.value if isinstance(found, yaml.ScalarNode) else None
 
 
 @dataclass(frozen=True)
