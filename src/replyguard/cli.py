@@ -82,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="browser origin allowed to call the API, e.g. https://agent.example.com "
                         "(repeatable; '*' for any; default: CORS off)")
     s.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="worker processes (a check uses one core; default: 1)")
+                   help="server processes on the one port, each with its own linter; a check uses "
+                        "one core, so use one per core (default: 1)")
     return p
 
 
