@@ -59,7 +59,7 @@ class Doc:
 
     @property
     def grams(self) -> set[str]:
-        """Every character and adjacent pair of the text (see :mod:`replyguard.prefilter`)."""
+        """The set of the text's characters (see :mod:`replyguard.prefilter`)."""
         if self._grams is None:
             self._grams = text_grams(self.text)
         return self._grams

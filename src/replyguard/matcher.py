@@ -214,30 +214,26 @@ class Matcher:
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self._exists_key = (self, "exists")
         self._any = _any_of([self.phrase_re, *self.regexes])
-        # Grams every match must contain (see prefilter): most texts are ruled out by a set test.
-        self._phrase_grams = prefilter.union([prefilter.literal_grams(p) for p in phrases if p])
-        self._regex_grams = [prefilter.pattern_grams(r, re.IGNORECASE) for r in spec.regex]
-        self.grams = prefilter.union(([self._phrase_grams] if parts else []) + self._regex_grams) \
-            if parts or self.regexes else None
-        # Each pattern with its own required characters (for the existence test).
-        self._scans = ([(self.phrase_re, self._phrase_grams)] if self.phrase_re is not None else []) + list(
-            zip(self.regexes, self._regex_grams, strict=True))
+        # Each pattern with the characters every match of it contains (see prefilter), and
+        # their union for the whole matcher: most texts are ruled out by a set test.
+        self._scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
+        if self.phrase_re is not None:
+            self._scans.append((self.phrase_re, prefilter.union([prefilter.literal_grams(p) for p in phrases if p])))
+        for source, rx in zip(spec.regex, self.regexes, strict=True):
+            self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
+        self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
         spans: list[Span] = []
-        grams = self.grams
-        seen = doc.grams if grams is not None else None
-        # Ruled out by grams, or one scan says whether anything occurs at all (most texts: no).
-        if (self.phrase_re is not None or self.regexes) and (seen is None or not grams.isdisjoint(seen)) \
+        # Ruled out by required characters, or one scan says whether anything occurs at all.
+        if self._scans and (self.grams is None or not self.grams.isdisjoint(doc.grams)) \
                 and (self._any is None or self._any.search(text) is not None):
-            pg = self._phrase_grams
-            if self.phrase_re is not None and (seen is None or pg is None or not pg.isdisjoint(seen)):
-                spans.extend(m.span() for m in self.phrase_re.finditer(text))
-            for rx, rg in zip(self.regexes, self._regex_grams, strict=True):
-                if seen is not None and rg is not None and rg.isdisjoint(seen):
+            seen = doc.grams
+            for rx, need in self._scans:
+                if need is not None and need.isdisjoint(seen):
                     continue
                 for m in rx.finditer(text):
                     a, b = m.span()
@@ -295,8 +291,7 @@ class Matcher:
         """Whether ``find`` would return at least ``n`` spans.
 
         For one span and no ``unless``/``requires`` (how most facts are asked), the first
-        match of one combined scan answers it, without collecting every match of every
-        pattern.
+        match of any pattern answers it, without collecting every match of every pattern.
         """
         if n != 1 or self.unless is not None or self.requires is not None:
             return len(self.find(doc, limit=n)) >= n

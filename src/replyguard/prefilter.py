@@ -83,20 +83,7 @@ def _best_gram(run: str) -> Grams:
 
 def literal_grams(text: str) -> Grams | None:
     """Grams one of which every occurrence of the literal ``text`` contains."""
-    runs: list[str] = []
-    current = ""
-    for ch in text:
-        if variants(ch) is not None:
-            current += ch
-        else:
-            if current:
-                runs.append(current)
-            current = ""
-    if current:
-        runs.append(current)
-    if not runs:
-        return None
-    return max((_best_gram(r) for r in runs), key=_rank)
+    return _sequence([(sre_parse.LITERAL, ord(ch)) for ch in text])
 
 
 def _sequence(items) -> Grams | None:
