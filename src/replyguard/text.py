@@ -98,23 +98,25 @@ def normalize(original: str) -> NormalizedText:
     every output character maps to exactly one original range.
     """
     n = len(original)
-    if original.isascii():
-        return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
-    stable = _STABLE
-    odd = set(original).difference(stable)  # the distinct characters NFKC may change
-    if not odd:
-        return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
-    if not _UNSTABLE.issuperset(odd):
-        _learn(odd - _UNSTABLE)
-        odd -= stable
-        if not odd:
-            return NormalizedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
-    one = _ONE_TO_ONE
-    if all(ch in one for ch in odd):  # every cluster is one character, folded in place
-        text = original
-        for ch in odd:  # a few distinct characters: str.replace beats str.translate here
-            text = text.replace(ch, one[ch])
-        return NormalizedText(original, text, tuple(range(n)), tuple(range(1, n + 1)))
+    text = original
+    if not original.isascii():
+        stable = _STABLE
+        odd = set(original).difference(stable)  # the distinct characters NFKC may change
+        if odd and not _UNSTABLE.issuperset(odd):
+            _learn(odd - _UNSTABLE)
+            odd -= stable
+        if odd:
+            one = _ONE_TO_ONE
+            if not all(ch in one for ch in odd):
+                return _fold_marked(original, stable)
+            for ch in odd:  # every cluster is one character, folded in place; a few distinct
+                text = text.replace(ch, one[ch])  # characters: str.replace beats str.translate
+    return NormalizedText(original, text, tuple(range(n)), tuple(range(1, n + 1)))
+
+
+def _fold_marked(original: str, stable: set[str]) -> NormalizedText:
+    """Fold the clusters around the characters outside ``stable``; copy the runs between them."""
+    n = len(original)
     bad = [i for i, ch in enumerate(original) if ch not in stable]
     out: list[str] = []
     starts: list[int] = []
