@@ -38,6 +38,10 @@ class Config(BaseModel):
     base_dir: Path | None = Field(None, exclude=True, description="where relative pack paths start")
     source: str | None = Field(None, exclude=True, description="the config file it was read from")
 
+    def where(self) -> str:
+        """``"FILE: "`` to put before an error about this config's entries ("" without a file)."""
+        return f"{self.source}: " if self.source else ""
+
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:

@@ -40,8 +40,7 @@ def _pack_files(config: Config) -> list[Path]:
             elif path.is_file():
                 files.append(path)
             else:
-                where = f"{config.source}: " if config.source else ""
-                raise ConfigError(f"{where}pack {entry!r} not found (not a shipped pack id, file or folder); "
+                raise ConfigError(f"{config.where()}pack {entry!r} not found (not a shipped pack id, file or folder); "
                                   f"shipped packs: {', '.join(shipped)}")
     unique: list[Path] = []
     for f in files:
@@ -64,7 +63,7 @@ class Linter:
         self.packset: PackSet = compile_packs(loaded)
         self.settings = Settings(response_minutes=self.config.response_minutes)
         known = {r.id for r in self.packset.rules}
-        where = f"{self.config.source}: " if self.config.source else ""
+        where = self.config.where()
         short = {r.id.split("/", 1)[1]: r.id for r in self.packset.rules}
         disabled: set[str] = set()
         for rid in self.config.disable:
