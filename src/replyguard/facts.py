@@ -56,9 +56,6 @@ class MatchFact:
     matcher: Matcher
     min: int
 
-    def test(self, doc: Doc) -> bool:
-        return self.matcher.at_least(doc, self.min)
-
 
 class FactTable:
     """All facts known to a linter, compiled; evaluates them against a :class:`Context`."""
