@@ -93,7 +93,8 @@ def _features(raw: str) -> Features:
 
 # MeCab output line ("surface<TAB>raw features") → the token's fields without its offsets;
 # () for the lines that are not tokens. Lines repeat far more than texts do.
-_LINES: dict[str, tuple[str, ...]] = {"EOS": (), "": ()}
+_NOT_TOKENS: dict[str, tuple[str, ...]] = {"EOS": (), "": ()}
+_LINES: dict[str, tuple[str, ...]] = dict(_NOT_TOKENS)
 
 
 def _line_fields(line: str) -> tuple[str, ...]:
@@ -106,7 +107,7 @@ def _line_fields(line: str) -> tuple[str, ...]:
               surface if orth_base is None else orth_base)
     if len(_LINES) >= _FEATURES_MAX:
         _LINES.clear()
-        _LINES.update({"EOS": (), "": ()})
+        _LINES.update(_NOT_TOKENS)
     _LINES[line] = fields
     return fields
 
