@@ -10,14 +10,17 @@ Measures
   history, draft), reading each token's lemma and POS the way a user would;
 * warm ``Linter.check`` per case (built-in packs, case given as the parsed JSON dict):
   p50/p99 latency, cases/s, and the ratio to the floor;
+* the same cases through ``Linter.check_many`` (the batch API, which tokenises the drafts of
+  64 cases back to back before checking them): cases/s and the ratio to the floor;
 * the batch CLI ``replyguard check --cases big.jsonl --format jsonl`` at ``--jobs 1`` and
   ``--jobs 2``: wall time, cases/s, peak RSS;
 * cold start: one ``replyguard check`` of one draft as a new process (median of several runs).
 
-The floor and the warm check alternate in blocks of 50 cases (the machine may be shared, so
-both see the same load) for ``--rounds`` rounds; the reported ratio is the median of the
-per-round ratios. The Doc cache is cleared before each round, so repeated texts are only
-shared within a round, as within one batch.
+A round is one pass through ``check`` and one through ``check_many``; in each pass the floor
+alternates with the API in blocks of 50 cases (the machine may be shared, so both see the
+same load). The reported ratios are the medians of the per-pass ratios. The Doc cache is
+cleared before each pass, so repeated texts are only shared within a pass, as within one
+batch.
 """
 
 from __future__ import annotations
@@ -91,6 +94,14 @@ def check_round(linter, cases: list[dict]) -> tuple[float, list[float]]:
     return clock() - t0, lat
 
 
+def many_round(linter, cases: list[dict]) -> float:
+    """Seconds for all cases through ``Linter.check_many`` (drafts prefetched, window of 64)."""
+    t0 = time.perf_counter()
+    for _ in linter.check_many(cases):
+        pass
+    return time.perf_counter() - t0
+
+
 def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 50) -> dict:
     import fugashi
 
@@ -105,28 +116,36 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
         linter.check(case)
     from replyguard.doc import doc_for
 
-    floors, checks, ratios, lats, block_ratios = [], [], [], [], []
+    floors, checks, manys, ratios, many_ratios, lats, block_ratios = [], [], [], [], [], [], []
     for r in range(rounds):
-        # Floor and check alternate block by block, so both see the same machine load.
-        doc_for.cache_clear()
-        f_total = c_total = 0.0
-        for b in range(0, len(cases), block):
-            part = cases[b:b + block]
-            if (b // block + r) % 2:
-                c, lat = check_round(linter, part)
-                f = floor_round(tagger, part)
-            else:
-                f = floor_round(tagger, part)
-                c, lat = check_round(linter, part)
-            f_total += f
-            c_total += c
-            lats.extend(lat)
-            block_ratios.append(c / f)
-        floors.append(f_total)
-        checks.append(c_total)
-        ratios.append(c_total / f_total)
+        # Each round is two passes over the cases: one through ``check``, one through
+        # ``check_many``, each alternating block by block with the floor (the machine may be
+        # shared, so both see the same load). The Doc cache is cleared before each pass, so
+        # repeated texts are only shared within a pass, as within one batch.
+        for api in ("check", "many") if r % 2 == 0 else ("many", "check"):
+            doc_for.cache_clear()
+            f_total = x_total = 0.0
+            for b in range(0, len(cases), block):
+                part = cases[b:b + block]
+                floor_first = (b // block + r) % 2 == 0
+                if floor_first:
+                    f = floor_round(tagger, part)
+                if api == "check":
+                    x, lat = check_round(linter, part)
+                    lats.extend(lat)
+                else:
+                    x = many_round(linter, part)
+                if not floor_first:
+                    f = floor_round(tagger, part)
+                f_total += f
+                x_total += x
+                if api == "check":
+                    block_ratios.append(x / f)
+            floors.append(f_total)
+            (checks if api == "check" else manys).append(x_total)
+            (ratios if api == "check" else many_ratios).append(x_total / f_total)
     n = len(cases)
-    f_med, c_med = statistics.median(floors), statistics.median(checks)
+    f_med, c_med, m_med = statistics.median(floors), statistics.median(checks), statistics.median(manys)
     return {
         "cases": n, "rounds": rounds, "rules": len(linter.rules), "linter_build_s": build,
         "texts_per_case": sum(len(case_texts(c)) for c in cases) / n,
@@ -136,6 +155,8 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
         "check_mean_us": 1e6 * c_med / n,
         "ratio_to_floor": statistics.median(ratios), "ratios": ratios,
         "block_ratio_median": statistics.median(block_ratios),
+        "many_s": m_med, "many_cases_per_s": n / m_med, "many_mean_us": 1e6 * m_med / n,
+        "many_ratio_to_floor": statistics.median(many_ratios), "many_ratios": many_ratios,
     }
 
 
@@ -266,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ratio check/floor      {r['ratio_to_floor']:8.2f}×   (rounds: "
           + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of 50-case blocks "
           f"{r['block_ratio_median']:.2f})")
+    print(f"  Linter.check_many      {r['many_cases_per_s']:8,.0f} cases/s  {r['many_mean_us']:7.0f} µs/case "
+          f"(drafts prefetched 64 at a time)")
+    print(f"  ratio check_many/floor {r['many_ratio_to_floor']:8.2f}×   (rounds: "
+          + ", ".join(f"{x:.2f}" for x in r["many_ratios"]) + ")")
     print(f"  Linter() build         {r['linter_build_s']:8.3f} s")
 
     for path in args.mix:
@@ -275,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{path}: {r['cases']:,} cases, {r['texts_per_case']:.1f} texts/case, "
               f"median of {r['rounds']} alternating rounds")
         print(f"  floor {r['floor_cases_per_s']:,.0f} cases/s, check {r['check_cases_per_s']:,.0f} cases/s "
-              f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×")
+              f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×; check_many "
+              f"{r['many_cases_per_s']:,.0f} cases/s ({r['many_mean_us']:.0f} µs/case), "
+              f"ratio {r['many_ratio_to_floor']:.2f}×")
 
     if args.big:
         big = workdir / f"big-{args.big}-{args.seed}.jsonl"

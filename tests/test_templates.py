@@ -137,6 +137,18 @@ SANDBOX_ESCAPES = [
 ]
 
 
+@pytest.mark.parametrize(("source", "extra"), [
+    ("@{{ customer }} {{ dm_link | default('DM') }}にてお知らせください。", {}),
+    ("{% for i in range(3) %}{{ i }}{% endfor %}{{ brand|upper }}", {}),
+    ("{{ range }}{% set x = customer ~ '様' %} {{ x }}", {"range": "a variable wins over a global"}),
+    ("{{ dict(a=1)['a'] }} {{ channel if channel == 'x' else 'other' }}", {}),
+])
+def test_render_gives_what_jinja_render_gives(source: str, extra: dict):
+    from replyguard.suggestions import ENV
+    variables = {"customer": "hanako", "brand": "Sample", "channel": "x", **extra}
+    assert render(source, "t", variables) == ENV.from_string(source).render(**variables).strip()
+
+
 @pytest.mark.parametrize("source", SANDBOX_ESCAPES)
 def test_sandbox_refuses_python_internals(source: str):
     with pytest.raises(TemplateError) as exc:

@@ -115,8 +115,7 @@ def parse_case(line_no: int, raw: str) -> Conversation | CaseResult:
                           error=f"line {line_no}: {_validation_message(exc)}")
 
 
-def check_one(linter: Linter, line_no: int, raw: str) -> CaseResult:
-    parsed = parse_case(line_no, raw)
+def _check_parsed(linter: Linter, line_no: int, parsed: Conversation | CaseResult) -> CaseResult:
     if isinstance(parsed, CaseResult):
         return parsed
     try:
@@ -133,10 +132,17 @@ def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
             yield i, raw
 
 
-def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
-    """Check every case of a JSONL stream, in order."""
-    for line_no, raw in numbered_lines(lines):
-        yield check_one(linter, line_no, raw)
+def check_chunk(linter: Linter, items: list[tuple[int, str]]) -> list[CaseResult]:
+    """Check numbered lines together: parse them all, prefetch their drafts, then check each."""
+    parsed = [(line_no, parse_case(line_no, raw)) for line_no, raw in items]
+    linter.prefetch(p for _, p in parsed if isinstance(p, Conversation))
+    return [_check_parsed(linter, line_no, p) for line_no, p in parsed]
+
+
+def run_batch(linter: Linter, lines: Iterable[str], chunksize: int = 64) -> Iterator[CaseResult]:
+    """Check every case of a JSONL stream, in order, ``chunksize`` lines at a time."""
+    for chunk in _chunks(lines, chunksize):
+        yield from check_chunk(linter, chunk)
 
 
 # -- parallel batches ------------------------------------------------------------------------
@@ -162,7 +168,7 @@ def _init_worker(config: Config) -> None:
 
 def _check_chunk(items: list[tuple[int, str]]) -> list[tuple]:
     assert _worker_linter is not None
-    return [_ship(check_one(_worker_linter, line_no, raw)) for line_no, raw in items]
+    return [_ship(res) for res in check_chunk(_worker_linter, items)]
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
