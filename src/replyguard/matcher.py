@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from . import prefilter
+from . import literal_first, prefilter
 from .doc import Doc
 from .safe_regex import compile_safe
 from .schema import MatcherSpec, TokenSpec
@@ -213,7 +213,6 @@ class Matcher:
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self._exists_key = (self, "exists")
-        self._any = _any_of([self.phrase_re, *self.regexes])
         # Each pattern with the characters every match of it contains (see prefilter), and
         # their union for the whole matcher: most texts are ruled out by a set test.
         self._scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
@@ -222,15 +221,23 @@ class Matcher:
         for source, rx in zip(spec.regex, self.regexes, strict=True):
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
+        # For "is there any match": the same patterns split so that ``re`` can skip to where
+        # an alternative may start (see literal_first), each part behind its own filter.
+        self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
+        for rx, need in self._scans:
+            parts = literal_first.search_parts(rx.pattern, rx.flags)
+            if len(parts) == 1:
+                self._exist_scans.append((rx, need))
+                continue
+            for source, flags in parts:
+                self._exist_scans.append((re.compile(source, flags), prefilter.pattern_grams(source, flags)))
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
         spans: list[Span] = []
-        # Ruled out by required characters, or one scan says whether anything occurs at all.
-        if self._scans and (self.grams is None or not self.grams.isdisjoint(doc.grams)) \
-                and (self._any is None or self._any.search(text) is not None):
+        if self._scans and self._regex_hit(doc):  # the fast scans say whether to collect at all
             seen = doc.grams
             for rx, need in self._scans:
                 if need is not None and need.isdisjoint(seen):
@@ -302,39 +309,26 @@ class Matcher:
         return found  # type: ignore[return-value]
 
     def _exists(self, doc: Doc) -> bool:
-        # Pattern by pattern, each behind its own required characters: a scan of one pattern
-        # whose alternatives start with literals is fast in ``re``, while the combined
-        # alternation of all of them tries every alternative at every position (measured:
-        # ~30 µs less per check than one combined scan).
-        if self.grams is None or not self.grams.isdisjoint(doc.grams):
-            text, seen = doc.text, doc.grams
-            for rx, need in self._scans:
-                if need is not None and need.isdisjoint(seen):
-                    continue
-                m = rx.search(text)
-                if m is not None:
-                    if m.end() > m.start():
-                        return True
-                    return bool(self._raw(doc))  # an empty match hides what follows it
-        return any(True for seq in self.sequences for _ in seq.find(doc))
+        return self._regex_hit(doc) or any(True for seq in self.sequences for _ in seq.find(doc))
 
+    def _regex_hit(self, doc: Doc) -> bool:
+        """Whether a phrase or regex has a non-empty match in the doc.
 
-def _any_of(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
-    """One pattern that matches wherever any of ``patterns`` does (a pre-check), or None.
-
-    Only built when it is exactly that: same flags, no group references, compiles."""
-    pats = [p for p in patterns if p is not None]
-    if len(pats) < 2 or len({p.flags for p in pats}) != 1:
-        return None
-    sources = [p.pattern for p in pats]
-    if any(re.search(r"\\[0-9]|\(\?P=|\(\?\(", src) for src in sources):
-        return None
-    try:
-        # Alternation binds loosest, so "a|b" + "|" + "c" is the union of both; left flat (not
-        # wrapped in groups) the engine scans ~20% faster.
-        return re.compile("|".join(sources), pats[0].flags)
-    except re.error:
-        return None
+        Pattern by pattern (split by :mod:`literal_first`), each behind its own required
+        characters: one combined alternation of all patterns would try every alternative at
+        every position, which is slower than the sum of these scans.
+        """
+        if self.grams is not None and self.grams.isdisjoint(doc.grams):
+            return False
+        text, seen = doc.text, doc.grams
+        for rx, need in self._exist_scans:
+            if need is not None and need.isdisjoint(seen):
+                continue
+            m = rx.search(text)
+            if m is not None and (m.end() > m.start()  # an empty match may hide a longer one after it
+                                  or any(x.end() > x.start() for x in rx.finditer(text))):
+                return True
+        return False
 
 
 def expand_phrases(phrases: list[str], lexicons: dict[str, list[str]]) -> list[str]:
