@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 
 from . import literal_first, prefilter
 from .doc import Doc
@@ -83,52 +82,81 @@ def compile_token(spec: TokenSpec) -> TokenPred:
     return lambda t: all(c(t) for c in checks)
 
 
-# A token field a sequence can be looked up by: (index of the token spec, field, values).
+# A token field a sequence can be looked up by: (index of the token spec, field, values, key id).
 # ``lemma``/``surface``/``orth_base`` are exact; ``pos1`` holds ``pos`` prefixes.
-SeqKey = tuple[int, str, tuple[str, ...]]
+SeqKey = tuple[int, str, tuple[str, ...], int]
 
 
-_FIELD_GETTERS = {name: itemgetter(i) for i, name in enumerate(Token._fields)}
+def _pos_holds(pos1: str, values: tuple[str, ...]) -> bool:
+    """``pos`` (``pos1-pos2``) starts with one of ``values``, judged from ``pos1``: a value
+    without ``-`` is a prefix of ``pos1``, else ``pos1`` is its head."""
+    return any(pos1.startswith(v) if "-" not in v else pos1 == v.split("-", 1)[0] for v in values)
 
 
-def _token_positions(doc: Doc, field: str) -> dict[str, list[int]]:
-    """Positions of the doc's tokens by the value of one field (built once per doc and field)."""
-    key = ("token-index", field)
-    index = doc.memo.get(key)
-    if index is None:
-        index = {}
-        get = index.get
-        for i, value in enumerate(map(_FIELD_GETTERS[field], doc.tokens)):
-            at = get(value)
-            if at is None:
-                index[value] = [i]
+class KeyIndex:
+    """Where in a doc the tokens are that each sequence key names, found in one pass.
+
+    A key is a field and the values a sequence's token must have there (``lemma`` 伺う or
+    参る, ``pos`` 動詞). Whether a token has a key depends only on its kind, so the keys of
+    each kind are worked out once per process; a doc's tokens are then read once for all
+    keys of all sequences, instead of once per field and again per key.
+    """
+
+    _MAX_KINDS = 200_000
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._exact: dict[str, dict[str, list[int]]] = {"lemma": {}, "surface": {}, "orth_base": {}}
+        self._pos: list[tuple[int, tuple[str, ...]]] = []
+        self._by_kind: dict[int, tuple[int, ...]] = {}
+        self._memo_key: tuple[str, int] = ("key-index", 0)
+
+    def register(self, field: str, values: tuple[str, ...]) -> int:
+        """The id of a key (a new one makes every cached answer stale)."""
+        key_id = self.ids.get((field, values))
+        if key_id is None:
+            key_id = self.ids[(field, values)] = len(self.ids)
+            if field == "pos1":
+                self._pos.append((key_id, values))
             else:
-                at.append(i)
-        doc.memo[key] = index
-    return index  # type: ignore[return-value]
+                for v in values:
+                    self._exact[field].setdefault(v, []).append(key_id)
+            self._by_kind.clear()
+            self._memo_key = ("key-index", len(self.ids))
+        return key_id
+
+    def _keys_of(self, t: Token) -> tuple[int, ...]:
+        found: set[int] = set()
+        for field, table in self._exact.items():
+            found.update(table.get(getattr(t, field), ()))
+        found.update(key_id for key_id, values in self._pos if _pos_holds(t.pos1, values))
+        keys = tuple(sorted(found))
+        if len(self._by_kind) >= self._MAX_KINDS:
+            self._by_kind.clear()
+        self._by_kind[t.kind] = keys
+        return keys
+
+    def positions(self, doc: Doc) -> dict[int, list[int]]:
+        """Key id → indices of the doc's tokens that have the key (kept on the doc)."""
+        index = doc.memo.get(self._memo_key)
+        if index is None:
+            index = {}
+            known = self._by_kind.get
+            for i, t in enumerate(doc.tokens):
+                keys = known(t.kind)
+                if keys is None:
+                    keys = self._keys_of(t)
+                for key_id in keys:
+                    at = index.get(key_id)
+                    if at is None:
+                        index[key_id] = [i]
+                    else:
+                        at.append(i)
+            doc.memo[self._memo_key] = index
+        return index  # type: ignore[return-value]
 
 
-def _key_positions(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
-    """Positions of the tokens whose ``field`` has one of ``values`` (kept per doc: rules share keys)."""
-    key = ("key-positions", field, values)
-    found = doc.memo.get(key)
-    if found is None:
-        found = doc.memo[key] = _compute_key_positions(doc, field, values)
-    return found  # type: ignore[return-value]
-
-
-def _compute_key_positions(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
-    index = _token_positions(doc, field)
-    if field != "pos1":
-        found = [index[v] for v in values if v in index]
-    else:  # t.pos ("pos1-pos2") starts with v: v without "-" is a prefix of pos1, else pos1 is v's head
-        found = [pos for p1, pos in index.items()
-                 if any(p1.startswith(v) if "-" not in v else p1 == v.split("-", 1)[0] for v in values)]
-    if not found:
-        return []
-    if len(found) == 1:
-        return found[0]
-    return sorted(i for pos in found for i in pos)
+KEYS = KeyIndex()  # one per process, like the Docs it indexes
 
 
 @dataclass(frozen=True)
@@ -145,16 +173,17 @@ class TokenSequence:
 
     def starts(self, doc: Doc) -> Iterable[int]:
         """Token indices where a match may start (every index when the sequence has no key)."""
+        if not self.keys:
+            return range(len(doc.tokens))
+        index = KEYS.positions(doc)
         best: tuple[int, list[int]] | None = None
-        for k, field, values in self.keys:
-            pos = _key_positions(doc, field, values)
+        for k, _field, _values, key_id in self.keys:
+            pos = index.get(key_id, _NONE)
             if best is None or len(pos) < len(best[1]):
                 best = (k, pos)
                 if not pos:
                     return ()
-        if best is None:
-            return range(len(doc.tokens))
-        k, pos = best
+        k, pos = best  # type: ignore[misc]
         if k == 0:
             return pos
         # The keyed token is the k-th spec: the match starts at most k tokens before it.
@@ -184,14 +213,17 @@ class TokenSequence:
         return None
 
 
+_NONE: list[int] = []
+
+
 def _seq_key(k: int, spec: TokenSpec) -> SeqKey | None:
     for field in ("lemma", "surface", "orth_base"):
         vals = _as_tuple(getattr(spec, field))
         if vals is not None:
-            return (k, field, vals)
+            return (k, field, vals, KEYS.register(field, vals))
     pos = _as_tuple(spec.pos)
     if pos is not None and all(pos):
-        return (k, "pos1", pos)
+        return (k, "pos1", pos, KEYS.register("pos1", pos))
     return None
 
 

@@ -11,6 +11,7 @@ and its fields are shared by every token that has it, which also keeps cached Do
 from __future__ import annotations
 
 import csv
+import itertools
 import sys
 import threading
 from functools import lru_cache
@@ -33,6 +34,9 @@ class Token(NamedTuple):
     ctype: str
     cform: str
     orth_base: str
+    kind: int
+    """Tokens with the same surface and features share a kind (unique in the process), so
+    anything that depends only on those can be computed once per kind."""
     start: int
     end: int
 
@@ -93,18 +97,19 @@ def _features(raw: str) -> Features:
 
 # MeCab output line ("surface<TAB>raw features") → the token's fields without its offsets;
 # () for the lines that are not tokens. Lines repeat far more than texts do.
-_NOT_TOKENS: dict[str, tuple[str, ...]] = {"EOS": (), "": ()}
-_LINES: dict[str, tuple[str, ...]] = dict(_NOT_TOKENS)
+_NOT_TOKENS: dict[str, tuple[str | int, ...]] = {"EOS": (), "": ()}
+_LINES: dict[str, tuple[str | int, ...]] = dict(_NOT_TOKENS)
+_KINDS = itertools.count()  # never reused, even when _LINES is cleared
 
 
-def _line_fields(line: str) -> tuple[str, ...]:
+def _line_fields(line: str) -> tuple[str | int, ...]:
     surface, tab, raw = line.partition("\t")
     if not tab:
         return ()
     lemma, pos1, pos2, ctype, cform, orth_base = _FEATURES.get(raw) or _features(raw)
     surface = sys.intern(surface)
     fields = (surface, surface if lemma is None else lemma, pos1, pos2, ctype, cform,
-              surface if orth_base is None else orth_base)
+              surface if orth_base is None else orth_base, next(_KINDS))
     if len(_LINES) >= _FEATURES_MAX:
         _LINES.clear()
         _LINES.update(_NOT_TOKENS)
@@ -127,7 +132,7 @@ def tokenize(text: str) -> tuple[Token, ...]:
             fields = _line_fields(line)
         if not fields:  # the final "EOS" and the empty string after it
             continue
-        surface = fields[0]
+        surface: str = fields[0]  # type: ignore[assignment]
         start = find(surface, pos)
         if start < 0:  # MeCab never reorders text; this only guards odd whitespace handling
             start = pos

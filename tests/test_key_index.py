@@ -1,0 +1,53 @@
+"""The key index of token sequences: where each key's tokens are, by token kind, per doc."""
+
+from __future__ import annotations
+
+from replyguard.doc import Doc
+from replyguard.matcher import KEYS, _pos_holds, compile_sequence
+from replyguard.schema import TokenSpec
+from replyguard.tokens import tokenize
+
+TEXTS = [
+    "詳しくは店舗スタッフにお伺いください。担当が伺います。",
+    "はい、アプリの注文履歴から見れます。明日も来れますのでお待ちしております。",
+    "写真をご覧になられましたか？😊 ﾊﾝｶｸの伺う",
+    "",
+]
+
+
+def _brute(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
+    if field == "pos1":
+        return [i for i, t in enumerate(doc.tokens) if _pos_holds(t.pos1, values)]
+    return [i for i, t in enumerate(doc.tokens) if getattr(t, field) in values]
+
+
+def test_positions_are_those_of_the_tokens_with_the_key():
+    keys = [("lemma", ("伺う", "参る")), ("surface", ("ます",)), ("pos1", ("動詞",)),
+            ("pos1", ("助動詞-*",)), ("orth_base", ("見れる",)), ("lemma", ("存在しない語",))]
+    ids = [KEYS.register(f, v) for f, v in keys]
+    for text in TEXTS:
+        doc = Doc(text)
+        index = KEYS.positions(doc)
+        for (field, values), key_id in zip(keys, ids, strict=True):
+            assert index.get(key_id, []) == _brute(doc, field, values), (text, field, values)
+
+
+def test_a_key_registered_later_is_found_in_docs_indexed_before():
+    doc = Doc(TEXTS[0])
+    KEYS.positions(doc)  # indexed (and kinds learnt) before the new key exists
+    key_id = KEYS.register("lemma", ("店舗",))
+    assert KEYS.positions(doc)[key_id] == _brute(doc, "lemma", ("店舗",))
+
+
+def test_tokens_of_one_kind_share_it_and_other_tokens_do_not():
+    toks = tokenize("伺います。伺います。")
+    assert toks[0].kind == toks[len(toks) // 2].kind
+    assert len({t.kind for t in toks}) == len(toks) // 2
+
+
+def test_sequence_matches_start_where_the_key_allows():
+    seq = compile_sequence([TokenSpec(lemma="御", optional=True), TokenSpec(lemma=["伺う", "参る"]),
+                            TokenSpec(lemma="下さる")])
+    doc = Doc(TEXTS[0])
+    found = [doc.text[doc.tokens[i].start:doc.tokens[j - 1].end] for i, j in seq.find(doc)]
+    assert found == ["お伺いください", "伺いください"]  # every start; Matcher merges overlaps
