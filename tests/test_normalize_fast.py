@@ -29,3 +29,14 @@ def test_fast_path_matches_reference_on_edge_cases():
     for text in ["", "ﾞ", "\u3099あ", "\u200bﾞ", "ｶﾞｷﾞ", "か\u3099", "a\u0301\u0308b", "\u200d\u0301",
                  "１２３ー４５６７", "😭\ufe0f\u200d👍", "テスト", "ascii only"]:
         assert normalize(text) == normalize_reference(text), repr(text)
+
+
+def test_known_stable_ranges_hold_only_characters_nfkc_leaves_alone():
+    import unicodedata
+
+    from replyguard.text import KNOWN_STABLE_RANGES, ZERO_WIDTH, _joins_previous
+
+    for a, b in KNOWN_STABLE_RANGES:
+        for cp in range(a, b + 1):
+            ch = chr(cp)
+            assert unicodedata.normalize("NFKC", ch) == ch and ch not in ZERO_WIDTH and not _joins_previous(ch), hex(cp)

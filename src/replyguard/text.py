@@ -8,6 +8,7 @@ a user points into the text they wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -43,6 +44,14 @@ class NormalizedText:
             return (pos, pos)
         return (self.starts[start], self.ends[end - 1])
 
+
+# Ranges where every character is its own cluster and NFKC leaves it alone: printable ASCII,
+# Japanese punctuation and brackets, hiragana, katakana, the unified CJK ideographs (tested
+# over every code point). Only the characters outside them need looking at, and one regex
+# scan finds those without making a string object of every character of the text.
+KNOWN_STABLE_RANGES = ((0x09, 0x0A), (0x0D, 0x0D), (0x20, 0x7E), (0x3001, 0x3002), (0x3005, 0x3011),
+                       (0x301C, 0x301C), (0x3041, 0x3096), (0x30A1, 0x30FE), (0x4E00, 0x9FFF))
+_OUTSIDE_KNOWN = re.compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in KNOWN_STABLE_RANGES) + "]")
 
 # Characters known to be a cluster of their own that NFKC leaves alone (most of any text):
 # runs of them are copied as they are instead of being normalised one by one.
@@ -101,7 +110,8 @@ def normalize(original: str) -> NormalizedText:
     text = original
     if not original.isascii():
         stable = _STABLE
-        odd = set(original).difference(stable)  # the distinct characters NFKC may change
+        # the distinct characters NFKC may change
+        odd = set(_OUTSIDE_KNOWN.findall(original)).difference(stable)
         if odd and not _UNSTABLE.issuperset(odd):
             _learn(odd - _UNSTABLE)
             odd -= stable
@@ -117,7 +127,7 @@ def normalize(original: str) -> NormalizedText:
 def _fold_marked(original: str, stable: set[str]) -> NormalizedText:
     """Fold the clusters around the characters outside ``stable``; copy the runs between them."""
     n = len(original)
-    bad = [i for i, ch in enumerate(original) if ch not in stable]
+    bad = [m.start() for m in _OUTSIDE_KNOWN.finditer(original) if m.group() not in stable]
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
