@@ -258,7 +258,7 @@ class Matcher:
         self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
         for rx, need in self._scans:
             parts = literal_first.search_parts(rx.pattern, rx.flags)
-            if len(parts) == 1:
+            if parts == [(rx.pattern, rx.flags)]:  # best scanned as written
                 self._exist_scans.append((rx, need))
                 continue
             for source, flags in parts:
