@@ -78,16 +78,18 @@ class Doc:
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence ranges, split at 。！？, line breaks and spaces after Japanese text."""
         if self._sentences is None:
+            text, quotes = self.text, self.quotes
             out: list[tuple[int, int]] = []
             start = 0
-            for m in _SENTENCE_END.finditer(self.text):
-                if self.in_quote(m.start()):
+            for m in _SENTENCE_END.finditer(text):
+                a, b = m.span()
+                if quotes and any(x <= a < y for x, y in quotes):
                     continue
-                if m.end() > start and self.text[start:m.end()].strip():
-                    out.append((start, m.end()))
-                start = m.end()
-            if self.text[start:].strip():
-                out.append((start, len(self.text)))
+                if b > start and not text[start:b].isspace():
+                    out.append((start, b))
+                start = b
+            if text[start:].strip():
+                out.append((start, len(text)))
             self._sentences = out
         return self._sentences
 
@@ -138,11 +140,25 @@ def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
+# Token kind → whether such a token trails a sentence's predicate (punctuation, 終助詞, w, emoji).
+_TRAILING: dict[int, bool] = {}
+
+
+def _trails(t: Token) -> bool:
+    trails = _TRAILING.get(t.kind)
+    if trails is None:
+        trails = (t.pos1 in _TRAILING_POS or t.pos2 == "終助詞" or t.surface in _TRAILING_SURFACE
+                  or _EMOJI.fullmatch(t.surface) is not None)
+        if len(_TRAILING) >= 100_000:
+            _TRAILING.clear()
+        _TRAILING[t.kind] = trails
+    return trails
+
+
 def _classify_ending(toks: list[Token] | tuple[Token, ...], start: int) -> tuple[str, int, int]:
     """The ending of one sentence (starting at ``start``) from its tokens outside quotes."""
     i = len(toks) - 1
-    while i >= 0 and (toks[i].pos1 in _TRAILING_POS or toks[i].pos2 == "終助詞"
-                      or toks[i].surface in _TRAILING_SURFACE or _EMOJI.fullmatch(toks[i].surface)):
+    while i >= 0 and _trails(toks[i]):
         i -= 1
     if i < 0:
         return ("none", start, start)
