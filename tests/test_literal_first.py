@@ -18,26 +18,26 @@ ROOT = Path(__file__).resolve().parents[1]
 IC = re.IGNORECASE
 
 
-def _hit(parts: list[tuple[str, int]], text: str) -> bool:
-    return any(m.end() > m.start() for src, fl in parts for m in re.finditer(src, text, fl))
+def _hit(parts: list[tuple], text: str) -> bool:
+    return any(m.end() > m.start() for src, fl, *_ in parts for m in re.finditer(src, text, fl))
 
 
 def test_leading_groups_are_distributed_and_letters_split_by_case():
     parts = search_parts("(良|よ)すぎ|最高|DMで|(?<!最)高い", IC)
-    assert parts[0] == ("良すぎ|よすぎ|最高", IC)  # every alternative starts with a caseless literal
-    assert parts[1][1] & IC == 0 and parts[1][0] == "D(?i:Mで)|d(?i:Mで)"
-    assert parts[2] == ("(?<!最)高い", IC)
+    assert parts[0] == ("良すぎ|よすぎ|最高", IC, True)  # every alternative starts with a caseless literal
+    assert parts[1] == ("D(?i:Mで)|d(?i:Mで)", IC & 0, False)
+    assert parts[2] == ("(?<!最)高い", IC, False)
 
 
 @pytest.mark.parametrize("source", [
     r"(a)\1|b", "(?P<x>a)|b", "(?i)ab|c", "x?|y", "(?:ab)*|c", "", "(a|b",
 ])
 def test_patterns_that_cannot_be_split_safely_stay_whole(source: str):
-    assert search_parts(source, IC) == [(source, IC)]
+    assert search_parts(source, IC) == [(source, IC, False)]
 
 
 def test_a_quantified_leading_group_is_not_distributed():
-    assert search_parts("(ab|cd)?e|f", 0) == [("f", 0), ("(ab|cd)?e", 0)]
+    assert search_parts("(ab|cd)?e|f", 0) == [("f", 0, True), ("(ab|cd)?e", 0, False)]
 
 
 def _texts() -> list[str]:

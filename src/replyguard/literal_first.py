@@ -23,10 +23,18 @@ text match", and the original pattern whenever it needs the matches themselves.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .prefilter import caseless, sre_parse, variants
 
-Part = tuple[str, int]  # (pattern source, flags)
+
+class Part(NamedTuple):
+    source: str
+    flags: int
+    fast: bool = False
+    """Every alternative starts with a caseless literal, and together they are all of the
+    original's alternatives that do: what any of their matches contains is already known
+    from the original pattern, so a caller may reuse its prefilter instead of parsing this."""
 
 _QUANTIFIERS = ("?", "*", "+", "{")
 _MAX_ALTERNATIVES = 512
@@ -125,6 +133,17 @@ def _distribute(alt: str) -> list[str]:
     return out
 
 
+_SPECIAL = frozenset("\\()[]{}.*+?^$|")
+
+
+def _plain_start(alt: str) -> str | None:
+    """The first character of ``alt`` when it is visibly a literal, unquantified: the common
+    case, decided without parsing (a parse per alternative would dominate load time)."""
+    if alt and alt[0] not in _SPECIAL and (len(alt) == 1 or alt[1] not in "?*+{"):
+        return alt[0]
+    return None
+
+
 def _first_literal(parsed) -> str | None:
     """The first character of a parsed alternative when it starts with a literal, else None."""
     if not parsed.data or parsed.data[0][0] is not sre_parse.LITERAL:
@@ -135,11 +154,11 @@ def _first_literal(parsed) -> str | None:
 def search_parts(source: str, flags: int = 0) -> list[Part]:
     """Patterns that together match (non-empty) exactly where ``source`` does.
 
-    Returns ``[(source, flags)]`` when the pattern is best scanned as it is, or cannot be
+    Returns ``[Part(source, flags)]`` when the pattern is best scanned as it is, or cannot be
     split safely (back-references, named groups, inline global flags, an alternative that
     may match the empty string).
     """
-    whole = [(source, flags)]
+    whole = [Part(source, flags)]
     if flags & re.VERBOSE or re.search(r"\\[0-9]|\(\?P|\(\?[aiLmsux]+\)|\(\?\(", source):
         return whole
     alternatives = _alternatives(source)
@@ -155,13 +174,15 @@ def search_parts(source: str, flags: int = 0) -> list[Part]:
     cased: list[str] = []
     slow: list[str] = []
     for alt in expanded:
-        try:
-            parsed = sre_parse.parse(alt, flags)
-        except re.error:
-            return whole
-        if parsed.getwidth()[0] == 0:
-            return whole  # may match empty: existence would not carry over
-        first = _first_literal(parsed)
+        first = _plain_start(alt)  # a literal first character: the alternative is never empty
+        if first is None:
+            try:
+                parsed = sre_parse.parse(alt, flags)
+            except re.error:
+                return whole
+            if parsed.getwidth()[0] == 0:
+                return whole  # may match empty: existence would not carry over
+            first = _first_literal(parsed)
         if first is not None and (not ignorecase or caseless(first)):
             fast.append(alt)
         elif first is not None and alt[0] == first and (forms := variants(first)) is not None:
@@ -173,11 +194,11 @@ def search_parts(source: str, flags: int = 0) -> list[Part]:
         return whole
     parts: list[Part] = []
     if fast:
-        parts.append(("|".join(fast), flags))
+        parts.append(Part("|".join(fast), flags, fast=True))
     if cased:
-        parts.append(("|".join(cased), flags & ~re.IGNORECASE))
+        parts.append(Part("|".join(cased), flags & ~re.IGNORECASE))
     if slow:
-        parts.append(("|".join(slow), flags))
+        parts.append(Part("|".join(slow), flags))
     if parts == whole:
         return whole
     return parts

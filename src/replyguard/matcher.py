@@ -258,11 +258,17 @@ class Matcher:
         self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
         for rx, need in self._scans:
             parts = literal_first.search_parts(rx.pattern, rx.flags)
-            if parts == [(rx.pattern, rx.flags)]:  # best scanned as written
+            if len(parts) == 1 and parts[0].source == rx.pattern:  # best scanned as written
                 self._exist_scans.append((rx, need))
                 continue
-            for source, flags in parts:
-                self._exist_scans.append((re.compile(source, flags), prefilter.pattern_grams(source, flags)))
+            try:
+                # The fast part keeps the pattern's own filter (still sound for it: parsing
+                # every part again would cost more load time than its finer filter saves).
+                compiled = [(re.compile(p.source, p.flags),
+                             need if p.fast else prefilter.pattern_grams(p.source, p.flags)) for p in parts]
+            except re.error:  # not expected; the pattern as written is always right
+                compiled = [(rx, need)]
+            self._exist_scans.extend(compiled)
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
