@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .. import prefilter
 from ..context import Context
 from ..matcher import Matcher, TokenSequence, compile_sequence
 from ..safe_regex import compile_safe
@@ -36,6 +37,7 @@ class _Swap:
     sequence: TokenSequence | None
     replacement: str
     safe: bool
+    need: prefilter.Grams | None = None  # characters every match of ``regex`` contains
 
 
 @dataclass
@@ -58,7 +60,7 @@ class SubstitutionChecker:
     @staticmethod
     def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
         doc = ctx.draft
-        if swap.regex is not None:
+        if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)):
             for m in swap.regex.finditer(doc.text):
                 yield m.span(), m.expand(swap.replacement)
         if swap.sequence is not None:
@@ -79,6 +81,7 @@ def build_substitution(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChe
         elif s.regex is not None:
             rx = compile_safe(s.regex)
         seq = compile_sequence(s.tokens) if s.tokens else None
-        swaps.append(_Swap(rx, seq, s.replacement, s.safe))
+        need = prefilter.pattern_grams(rx.pattern, rx.flags) if rx is not None else None
+        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need))
     unless = Matcher(spec.unless, env.lexicons) if spec.unless else None
     return SubstitutionChecker(swaps, unless)
