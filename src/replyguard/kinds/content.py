@@ -39,18 +39,17 @@ def content_terms(doc: Doc, stock: frozenset[str]) -> frozenset[str]:
     if known is None or len(known) > 100_000:
         known = _TOKEN_TERMS[stock] = {}
     for t in doc.tokens:
-        tkey = (t.surface, t.lemma, t.pos1, t.pos2)
-        found = known.get(tkey)
+        found = known.get(t.kind)
         if found is None:
-            found = known[tkey] = _token_terms(t, stock)
+            found = known[t.kind] = _token_terms(t, stock)
         terms.update(found)
     out = frozenset(terms)
     doc.memo[key] = out
     return out
 
 
-# stock → (surface, lemma, pos1, pos2) → the terms one token contributes (tokens repeat a lot).
-_TOKEN_TERMS: dict[frozenset[str], dict[tuple[str, str, str, str], tuple[str, ...]]] = {}
+# stock → token kind → the terms one token contributes (tokens repeat a lot).
+_TOKEN_TERMS: dict[frozenset[str], dict[int, tuple[str, ...]]] = {}
 
 
 def _token_terms(t, stock: frozenset[str]) -> tuple[str, ...]:
