@@ -73,3 +73,15 @@ def test_batch_chunks_keep_order_line_numbers_and_errors(linter):
     assert [r.id for r in results if r.report] == [f"c{i}" for i in range(7)]
     one_by_one = [linter.check(_case(i)).model_dump() for i in range(7)]
     assert [r.report.model_dump() for r in results if r.report] == one_by_one
+
+
+def test_prefetch_leaves_malformed_cases_to_check(linter):
+    from pydantic import ValidationError
+
+    cases = [_case(0), {"id": "no-draft", "post": {"author": "a", "text": "x"}},
+             {"draft": "not an object"}, {"draft": {"text": 42}}, "not a dict"]
+    linter.prefetch(cases)  # nothing to tokenise in the malformed ones, and no error
+    reports = linter.check_many(cases)
+    assert next(reports).id == "c0"
+    with pytest.raises(ValidationError):
+        next(reports)
