@@ -126,11 +126,10 @@ class Linter:
             for hit in rule.checker.run(ctx):
                 findings.append(self._finding(rule, hit, ctx, variables, rendered))
         findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
-        suggestions = [Suggestion.model_construct(template=t.id, text=self._render(t.id, variables, rendered))
+        suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
                        for t in self.packset.templates.values()
                        if t.when is not None and t.when.evaluate(ctx.fact)]
-        # The engine's own values, of the right types: constructed without re-validation.
-        return Report.model_construct(id=conv.id, findings=findings, suggestions=suggestions)
+        return Report(id=conv.id, findings=findings, suggestions=suggestions)
 
     def prefetch(self, conversations: Iterable[Conversation | dict[str, Any]]) -> None:
         """Tokenise the drafts of conversations about to be checked, one after the other.
@@ -179,16 +178,16 @@ class Linter:
         span = fix = None
         if hit.span is not None:
             a, b = ctx.draft.norm.to_original(*hit.span)
-            span = Span.model_construct(start=a, end=b)
+            span = Span(start=a, end=b)
             if hit.replacement is not None:
-                fix = Fix.model_construct(span=span, replacement=hit.replacement, safe=hit.safe)
+                fix = Fix(span=span, replacement=hit.replacement, safe=hit.safe)
         rendered = {} if rendered is None else rendered
-        suggestions = [Suggestion.model_construct(template=tid, text=self._render(tid, variables, rendered))
+        suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
                        for tid in rule.suggest]
-        return Finding.model_construct(rule=rule.id, category=rule.category,
-                                       severity=self.severity.get(rule.id, rule.severity),
-                                       message=format_message(rule.message, hit.fields), span=span,
-                                       suggestions=suggestions, fix=fix)
+        return Finding(rule=rule.id, category=rule.category,
+                       severity=self.severity.get(rule.id, rule.severity),
+                       message=format_message(rule.message, hit.fields), span=span,
+                       suggestions=suggestions, fix=fix)
 
 
 def apply_fixes(text: str, report: Report, *, unsafe: bool = False) -> str:
