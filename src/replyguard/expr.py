@@ -23,16 +23,12 @@ class Node:
     args: tuple[Node, ...] = ()
     name: str = ""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_fn", _compile(self))
-
     def __getstate__(self) -> dict:
         return {"op": self.op, "args": self.args, "name": self.name}
 
     def __setstate__(self, state: dict) -> None:
         for k, v in state.items():
             object.__setattr__(self, k, v)
-        self.__post_init__()
 
     def facts(self) -> set[str]:
         """Every fact name the expression refers to."""
@@ -45,7 +41,12 @@ class Node:
 
     def evaluate(self, lookup: Callable[[str], bool]) -> bool:
         """Evaluate with short-circuiting, so facts on the untaken side are never computed."""
-        return self._fn(lookup)  # type: ignore[attr-defined]
+        try:
+            fn = self._fn  # type: ignore[attr-defined]
+        except AttributeError:  # compiled on first use: only the conditions evaluated, not every sub-node
+            fn = _compile(self)
+            object.__setattr__(self, "_fn", fn)
+        return fn(lookup)
 
 
 Evaluator = Callable[[Callable[[str], bool]], bool]

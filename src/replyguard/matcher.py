@@ -253,24 +253,29 @@ class Matcher:
         for source, rx in zip(spec.regex, self.regexes, strict=True):
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
-        # For "is there any match": the same patterns split so that ``re`` can skip to where
-        # an alternative may start (see literal_first), each part behind its own filter.
-        self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
+        self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] | None = None  # built on first use
+        self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
+        self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
+
+    def _build_exist_scans(self) -> list[tuple[re.Pattern[str], prefilter.Grams | None]]:
+        """For "is there any match": the patterns split so that ``re`` can skip to where an
+        alternative may start (see literal_first), each part behind its own filter. Built on
+        first use, so a one-off check does not pay for the matchers it never asks."""
+        scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
         for rx, need in self._scans:
             parts = literal_first.search_parts(rx.pattern, rx.flags)
             if len(parts) == 1 and parts[0].source == rx.pattern:  # best scanned as written
-                self._exist_scans.append((rx, need))
+                scans.append((rx, need))
                 continue
             try:
                 # The fast part keeps the pattern's own filter (still sound for it: parsing
                 # every part again would cost more load time than its finer filter saves).
-                compiled = [(re.compile(p.source, p.flags),
-                             need if p.fast else prefilter.pattern_grams(p.source, p.flags)) for p in parts]
+                scans.extend([(re.compile(p.source, p.flags),
+                               need if p.fast else prefilter.pattern_grams(p.source, p.flags)) for p in parts])
             except re.error:  # not expected; the pattern as written is always right
-                compiled = [(rx, need)]
-            self._exist_scans.extend(compiled)
-        self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
-        self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
+                scans.append((rx, need))
+        self._exist_scans = scans
+        return scans
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
@@ -359,7 +364,10 @@ class Matcher:
         if self.grams is not None and self.grams.isdisjoint(doc.grams):
             return False
         text, seen = doc.text, doc.grams
-        for rx, need in self._exist_scans:
+        scans = self._exist_scans
+        if scans is None:
+            scans = self._build_exist_scans()
+        for rx, need in scans:
             if need is not None and need.isdisjoint(seen):
                 continue
             m = rx.search(text)

@@ -19,6 +19,7 @@ scanned.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -129,10 +130,17 @@ def _item(op, av) -> Grams | None:
     return None
 
 
+@lru_cache(maxsize=2048)
+def parse_pattern(pattern: str, flags: int = 0):  # returns sre's SubPattern (version-specific type)
+    """The parse tree of a pattern, shared by the load-time analyses (the safety check, the
+    required characters); only read, never changed. Raises ``re.error``."""
+    return sre_parse.parse(pattern, flags)
+
+
 def pattern_grams(pattern: str, flags: int = 0) -> Grams | None:
     """Grams one of which every match of ``pattern`` contains, or None (no filter)."""
     try:
-        parsed = sre_parse.parse(pattern, flags)
+        parsed = parse_pattern(pattern, flags)
     except re.error:  # an unparsable pattern simply gets no filter (compiling it reports why)
         return None
     return _sequence(list(parsed))

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import re
 
-try:  # Python 3.11+
-    import re._parser as sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef]
+from .prefilter import parse_pattern, sre_parse
 
 MAX_PATTERN_CHARS = 2000
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
@@ -59,7 +56,7 @@ def compile_safe(pattern: str, flags: int = 0) -> re.Pattern[str]:
         if len(pattern) > MAX_PATTERN_CHARS:
             raise UnsafeRegex(f"pattern longer than {MAX_PATTERN_CHARS} characters")
         try:
-            parsed = sre_parse.parse(pattern, flags)
+            parsed = parse_pattern(pattern, flags)
             compiled = re.compile(pattern, flags)
         except re.error as exc:
             raise UnsafeRegex(f"invalid regular expression: {exc}") from None
