@@ -12,11 +12,14 @@ Measures
   p50/p99 latency, cases/s, and the ratio to the floor;
 * the same cases through ``Linter.check_many`` (the batch API, which tokenises the drafts of
   64 cases back to back before checking them): cases/s and the ratio to the floor;
+* ``Linter.check`` again with the garbage collector tuned as the batch CLI and the server
+  tune it (``batch.tune_gc``: the linter frozen out of the collector's sight, rarer young
+  collections): cases/s and the ratio to the floor;
 * the batch CLI ``replyguard check --cases big.jsonl --format jsonl`` at ``--jobs 1`` and
   ``--jobs 2``: wall time, cases/s, peak RSS;
 * cold start: one ``replyguard check`` of one draft as a new process (median of several runs).
 
-A round is one pass through ``check`` and one through ``check_many``; in each pass the floor
+A round is one pass through each of the three; in each pass the floor
 alternates with the API in blocks of 50 cases (the machine may be shared, so both see the
 same load). The reported ratios are the medians of the per-pass ratios. The Doc cache is
 cleared before each pass, so repeated texts are only shared within a pass, as within one
@@ -103,9 +106,13 @@ def many_round(linter, cases: list[dict]) -> float:
 
 
 def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 50) -> dict:
+    import gc
+
     import fugashi
 
     from replyguard import Linter
+    from replyguard.batch import tune_gc
+    from replyguard.doc import doc_for
 
     tagger = fugashi.Tagger()
     t0 = time.perf_counter()
@@ -114,38 +121,50 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
     floor_round(tagger, warmup)
     for case in warmup:
         linter.check(case)
-    from replyguard.doc import doc_for
 
-    floors, checks, manys, ratios, many_ratios, lats, block_ratios = [], [], [], [], [], [], []
+    apis = ("check", "many", "tuned")
+    floors: list[float] = []
+    times: dict[str, list[float]] = {api: [] for api in apis}
+    ratios: dict[str, list[float]] = {api: [] for api in apis}
+    lats: list[float] = []
+    block_ratios: list[float] = []
+    default_gc = gc.get_threshold()
     for r in range(rounds):
-        # Each round is two passes over the cases: one through ``check``, one through
-        # ``check_many``, each alternating block by block with the floor (the machine may be
+        # Each round is one pass over the cases per API: ``check``, ``check_many``, and
+        # ``check`` again with the garbage collector tuned as the batch CLI and the server
+        # tune it (linter frozen out of the collector's sight, rarer young collections). In
+        # each pass the floor alternates with the API block by block (the machine may be
         # shared, so both see the same load). The Doc cache is cleared before each pass, so
         # repeated texts are only shared within a pass, as within one batch.
-        for api in ("check", "many") if r % 2 == 0 else ("many", "check"):
+        for api in apis[r % 3:] + apis[:r % 3]:
             doc_for.cache_clear()
+            if api == "tuned":
+                tune_gc()
             f_total = x_total = 0.0
             for b in range(0, len(cases), block):
                 part = cases[b:b + block]
                 floor_first = (b // block + r) % 2 == 0
-                if floor_first:
-                    f = floor_round(tagger, part)
-                if api == "check":
-                    x, lat = check_round(linter, part)
-                    lats.extend(lat)
-                else:
+                f = floor_round(tagger, part) if floor_first else 0.0
+                if api == "many":
                     x = many_round(linter, part)
+                else:
+                    x, lat = check_round(linter, part)
                 if not floor_first:
                     f = floor_round(tagger, part)
+                if api == "check":
+                    lats.extend(lat)
+                    block_ratios.append(x / f)
                 f_total += f
                 x_total += x
-                if api == "check":
-                    block_ratios.append(x / f)
+            if api == "tuned":
+                gc.unfreeze()
+                gc.set_threshold(*default_gc)
             floors.append(f_total)
-            (checks if api == "check" else manys).append(x_total)
-            (ratios if api == "check" else many_ratios).append(x_total / f_total)
+            times[api].append(x_total)
+            ratios[api].append(x_total / f_total)
     n = len(cases)
-    f_med, c_med, m_med = statistics.median(floors), statistics.median(checks), statistics.median(manys)
+    f_med = statistics.median(floors)
+    c_med, m_med, t_med = (statistics.median(times[api]) for api in apis)
     return {
         "cases": n, "rounds": rounds, "rules": len(linter.rules), "linter_build_s": build,
         "texts_per_case": sum(len(case_texts(c)) for c in cases) / n,
@@ -153,10 +172,12 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
         "check_s": c_med, "check_cases_per_s": n / c_med,
         "check_p50_us": 1e6 * pct(lats, 50), "check_p99_us": 1e6 * pct(lats, 99),
         "check_mean_us": 1e6 * c_med / n,
-        "ratio_to_floor": statistics.median(ratios), "ratios": ratios,
+        "ratio_to_floor": statistics.median(ratios["check"]), "ratios": ratios["check"],
         "block_ratio_median": statistics.median(block_ratios),
         "many_s": m_med, "many_cases_per_s": n / m_med, "many_mean_us": 1e6 * m_med / n,
-        "many_ratio_to_floor": statistics.median(many_ratios), "many_ratios": many_ratios,
+        "many_ratio_to_floor": statistics.median(ratios["many"]), "many_ratios": ratios["many"],
+        "tuned_s": t_med, "tuned_cases_per_s": n / t_med, "tuned_mean_us": 1e6 * t_med / n,
+        "tuned_ratio_to_floor": statistics.median(ratios["tuned"]), "tuned_ratios": ratios["tuned"],
     }
 
 
@@ -291,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
           f"(drafts prefetched 64 at a time)")
     print(f"  ratio check_many/floor {r['many_ratio_to_floor']:8.2f}×   (rounds: "
           + ", ".join(f"{x:.2f}" for x in r["many_ratios"]) + ")")
+    print(f"  Linter.check, GC tuned {r['tuned_cases_per_s']:8,.0f} cases/s  {r['tuned_mean_us']:7.0f} µs/case "
+          f"(as the batch CLI and the server run it: batch.tune_gc)")
+    print(f"  ratio tuned/floor      {r['tuned_ratio_to_floor']:8.2f}×   (rounds: "
+          + ", ".join(f"{x:.2f}" for x in r["tuned_ratios"]) + ")")
     print(f"  Linter() build         {r['linter_build_s']:8.3f} s")
 
     for path in args.mix:
@@ -302,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  floor {r['floor_cases_per_s']:,.0f} cases/s, check {r['check_cases_per_s']:,.0f} cases/s "
               f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×; check_many "
               f"{r['many_cases_per_s']:,.0f} cases/s ({r['many_mean_us']:.0f} µs/case), "
-              f"ratio {r['many_ratio_to_floor']:.2f}×")
+              f"ratio {r['many_ratio_to_floor']:.2f}×; check, GC tuned {r['tuned_cases_per_s']:,.0f} cases/s "
+              f"({r['tuned_mean_us']:.0f} µs/case), ratio {r['tuned_ratio_to_floor']:.2f}×")
 
     if args.big:
         big = workdir / f"big-{args.big}-{args.seed}.jsonl"
