@@ -85,3 +85,18 @@ def test_prefetch_leaves_malformed_cases_to_check(linter):
     assert next(reports).id == "c0"
     with pytest.raises(ValidationError):
         next(reports)
+
+
+def test_checking_the_same_draft_again_gives_the_same_report_without_tokenising(linter, monkeypatch):
+    # A check releases its draft's tokens when done; what was derived from them stays, so
+    # the pre-send hook's re-check of an unchanged draft neither differs nor re-analyses it.
+    case = _case(3)  # 見れます: a ら抜き token rule fires
+    case["draft"]["text"] = "詳しくは店舗スタッフにお伺いください。アプリから見れます。よろしかったでしょうか。"
+    doc_for.cache_clear()
+    first = linter.check(case).model_dump()
+    assert {f["rule"].split("/")[1] for f in first["findings"]} >= {"ra-nuki", "humble-for-customer", "yoroshikatta"}
+    calls: list[str] = []
+    real = doc_module.tokenize
+    monkeypatch.setattr(doc_module, "tokenize", lambda text: calls.append(text) or real(text))
+    assert linter.check(case).model_dump() == first
+    assert calls == []

@@ -129,6 +129,8 @@ class Linter:
         suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
                        for t in self.packset.templates.values()
                        if t.when is not None and t.when.evaluate(ctx.fact)]
+        ctx.draft.release_tokens()
+        ctx.post.release_tokens()
         return Report(id=conv.id, findings=findings, suggestions=suggestions)
 
     def prefetch(self, conversations: Iterable[Conversation | dict[str, Any]]) -> None:

@@ -7,6 +7,7 @@ are indexed by what their first token must be.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -170,6 +171,7 @@ class TokenSequence:
     preds: tuple[TokenPred, ...]
     optional: tuple[bool, ...]
     keys: tuple[SeqKey, ...] = ()
+    _memo_key: object = dataclasses.field(default_factory=object, compare=False, repr=False)
 
     def starts(self, doc: Doc) -> Iterable[int]:
         """Token indices where a match may start (every index when the sequence has no key)."""
@@ -188,6 +190,15 @@ class TokenSequence:
             return pos
         # The keyed token is the k-th spec: the match starts at most k tokens before it.
         return sorted({p - d for p in pos for d in range(k + 1) if p - d >= 0})
+
+    def spans(self, doc: Doc) -> tuple[Span, ...]:
+        """Character spans of every match, by start. Kept on the doc, so a text checked again
+        needs no tokens for it (a check releases its draft's tokens when done)."""
+        found = doc.memo.get(self._memo_key)
+        if found is None:
+            toks = doc.tokens
+            found = doc.memo[self._memo_key] = tuple((toks[i].start, toks[end - 1].end) for i, end in self.find(doc))
+        return found  # type: ignore[return-value]
 
     def find(self, doc: Doc) -> Iterable[tuple[int, int]]:
         """``(first, after_last)`` token indices of every non-empty match, by start."""
@@ -289,11 +300,8 @@ class Matcher:
                     a, b = m.span()
                     if b > a:
                         spans.append((a, b))
-        if self.sequences:
-            toks = doc.tokens
-            for seq in self.sequences:
-                for i, end in seq.find(doc):
-                    spans.append((toks[i].start, toks[end - 1].end))
+        for seq in self.sequences:
+            spans.extend(seq.spans(doc))
         return spans
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
@@ -352,7 +360,7 @@ class Matcher:
         return found  # type: ignore[return-value]
 
     def _exists(self, doc: Doc) -> bool:
-        return self._regex_hit(doc) or any(True for seq in self.sequences for _ in seq.find(doc))
+        return self._regex_hit(doc) or any(seq.spans(doc) for seq in self.sequences)
 
     def _regex_hit(self, doc: Doc) -> bool:
         """Whether a phrase or regex has a non-empty match in the doc.

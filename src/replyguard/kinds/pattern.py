@@ -64,9 +64,8 @@ class SubstitutionChecker:
             for m in swap.regex.finditer(doc.text):
                 yield m.span(), m.expand(swap.replacement)
         if swap.sequence is not None:
-            toks = doc.tokens
-            for i, end in swap.sequence.find(doc):
-                yield (toks[i].start, toks[end - 1].end), swap.replacement
+            for span in swap.sequence.spans(doc):
+                yield span, swap.replacement
 
 
 def build_substitution(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
