@@ -10,8 +10,6 @@ Measures
   history, draft), reading each token's lemma and POS the way a user would;
 * warm ``Linter.check`` per case (built-in packs, case given as the parsed JSON dict):
   p50/p99 latency, cases/s, and the ratio to the floor;
-* the same cases through ``Linter.check_many`` (the batch API, which tokenises the drafts of
-  64 cases back to back before checking them): cases/s and the ratio to the floor;
 * ``Linter.check`` again with the garbage collector tuned as the batch CLI and the server
   tune it (``batch.tune_gc``: the linter frozen out of the collector's sight, rarer young
   collections): cases/s and the ratio to the floor;
@@ -19,8 +17,8 @@ Measures
   ``--jobs 2``: wall time, cases/s, peak RSS;
 * cold start: one ``replyguard check`` of one draft as a new process (median of several runs).
 
-A round is one pass through each of the three; in each pass the floor
-alternates with the API in blocks of 50 cases (the machine may be shared, so both see the
+A round is one pass through ``check`` with each GC setting; in each pass the floor
+alternates with the check in blocks of 50 cases (the machine may be shared, so both see the
 same load). The reported ratios are the medians of the per-pass ratios. The Doc cache is
 cleared before each pass, so repeated texts are only shared within a pass, as within one
 batch.
@@ -97,14 +95,6 @@ def check_round(linter, cases: list[dict]) -> tuple[float, list[float]]:
     return clock() - t0, lat
 
 
-def many_round(linter, cases: list[dict]) -> float:
-    """Seconds for all cases through ``Linter.check_many`` (drafts prefetched, window of 64)."""
-    t0 = time.perf_counter()
-    for _ in linter.check_many(cases):
-        pass
-    return time.perf_counter() - t0
-
-
 def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 50) -> dict:
     import gc
 
@@ -122,7 +112,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
     for case in warmup:
         linter.check(case)
 
-    apis = ("check", "many", "tuned")
+    apis = ("check", "tuned")
     floors: list[float] = []
     times: dict[str, list[float]] = {api: [] for api in apis}
     ratios: dict[str, list[float]] = {api: [] for api in apis}
@@ -130,13 +120,13 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
     block_ratios: list[float] = []
     default_gc = gc.get_threshold()
     for r in range(rounds):
-        # Each round is one pass over the cases per API: ``check``, ``check_many``, and
-        # ``check`` again with the garbage collector tuned as the batch CLI and the server
-        # tune it (linter frozen out of the collector's sight, rarer young collections). In
+        # Each round is one pass over the cases through ``check``, and one through ``check``
+        # with the garbage collector tuned as the batch CLI and the server tune it (linter
+        # frozen out of the collector's sight, rarer young collections). In
         # each pass the floor alternates with the API block by block (the machine may be
         # shared, so both see the same load). The Doc cache is cleared before each pass, so
         # repeated texts are only shared within a pass, as within one batch.
-        for api in apis[r % 3:] + apis[:r % 3]:
+        for api in apis if r % 2 == 0 else apis[::-1]:
             doc_for.cache_clear()
             if api == "tuned":
                 tune_gc()
@@ -145,10 +135,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
                 part = cases[b:b + block]
                 floor_first = (b // block + r) % 2 == 0
                 f = floor_round(tagger, part) if floor_first else 0.0
-                if api == "many":
-                    x = many_round(linter, part)
-                else:
-                    x, lat = check_round(linter, part)
+                x, lat = check_round(linter, part)
                 if not floor_first:
                     f = floor_round(tagger, part)
                 if api == "check":
@@ -164,7 +151,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
             ratios[api].append(x_total / f_total)
     n = len(cases)
     f_med = statistics.median(floors)
-    c_med, m_med, t_med = (statistics.median(times[api]) for api in apis)
+    c_med, t_med = (statistics.median(times[api]) for api in apis)
     return {
         "cases": n, "rounds": rounds, "rules": len(linter.rules), "linter_build_s": build,
         "texts_per_case": sum(len(case_texts(c)) for c in cases) / n,
@@ -174,8 +161,6 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
         "check_mean_us": 1e6 * c_med / n,
         "ratio_to_floor": statistics.median(ratios["check"]), "ratios": ratios["check"],
         "block_ratio_median": statistics.median(block_ratios),
-        "many_s": m_med, "many_cases_per_s": n / m_med, "many_mean_us": 1e6 * m_med / n,
-        "many_ratio_to_floor": statistics.median(ratios["many"]), "many_ratios": ratios["many"],
         "tuned_s": t_med, "tuned_cases_per_s": n / t_med, "tuned_mean_us": 1e6 * t_med / n,
         "tuned_ratio_to_floor": statistics.median(ratios["tuned"]), "tuned_ratios": ratios["tuned"],
     }
@@ -308,10 +293,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ratio check/floor      {r['ratio_to_floor']:8.2f}×   (rounds: "
           + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of 50-case blocks "
           f"{r['block_ratio_median']:.2f})")
-    print(f"  Linter.check_many      {r['many_cases_per_s']:8,.0f} cases/s  {r['many_mean_us']:7.0f} µs/case "
-          f"(drafts prefetched 64 at a time)")
-    print(f"  ratio check_many/floor {r['many_ratio_to_floor']:8.2f}×   (rounds: "
-          + ", ".join(f"{x:.2f}" for x in r["many_ratios"]) + ")")
     print(f"  Linter.check, GC tuned {r['tuned_cases_per_s']:8,.0f} cases/s  {r['tuned_mean_us']:7.0f} µs/case "
           f"(as the batch CLI and the server run it: batch.tune_gc)")
     print(f"  ratio tuned/floor      {r['tuned_ratio_to_floor']:8.2f}×   (rounds: "
@@ -325,9 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{path}: {r['cases']:,} cases, {r['texts_per_case']:.1f} texts/case, "
               f"median of {r['rounds']} alternating rounds")
         print(f"  floor {r['floor_cases_per_s']:,.0f} cases/s, check {r['check_cases_per_s']:,.0f} cases/s "
-              f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×; check_many "
-              f"{r['many_cases_per_s']:,.0f} cases/s ({r['many_mean_us']:.0f} µs/case), "
-              f"ratio {r['many_ratio_to_floor']:.2f}×; check, GC tuned {r['tuned_cases_per_s']:,.0f} cases/s "
+              f"({r['check_mean_us']:.0f} µs/case), ratio {r['ratio_to_floor']:.2f}×; check, GC tuned "
+              f"{r['tuned_cases_per_s']:,.0f} cases/s "
               f"({r['tuned_mean_us']:.0f} µs/case), ratio {r['tuned_ratio_to_floor']:.2f}×")
 
     if args.big:

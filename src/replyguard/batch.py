@@ -98,31 +98,25 @@ def _validation_message(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-def read_case(line_no: int, raw: str) -> dict | CaseResult:
-    """The JSON object of one JSONL line, or an error result that says what is wrong."""
+def parse_case(line_no: int, raw: str) -> Conversation | CaseResult:
+    """A conversation from one JSONL line, or an error result that says what is wrong."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         return CaseResult(line_no, None,
                           error=f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})")
+    case_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(data, dict):
         return CaseResult(line_no, None, error=f"line {line_no}: a case must be a JSON object")
-    return data
-
-
-def validate_case(line_no: int, data: dict | CaseResult) -> Conversation | CaseResult:
-    """The conversation of a case object, or an error result naming the invalid field."""
-    if isinstance(data, CaseResult):
-        return data
     try:
         return Conversation.model_validate(data)
     except ValidationError as exc:
-        case_id = data.get("id")
         return CaseResult(line_no, str(case_id) if case_id is not None else None,
                           error=f"line {line_no}: {_validation_message(exc)}")
 
 
-def _check_parsed(linter: Linter, line_no: int, parsed: Conversation | CaseResult) -> CaseResult:
+def check_one(linter: Linter, line_no: int, raw: str) -> CaseResult:
+    parsed = parse_case(line_no, raw)
     if isinstance(parsed, CaseResult):
         return parsed
     try:
@@ -139,18 +133,10 @@ def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
             yield i, raw
 
 
-def check_chunk(linter: Linter, items: list[tuple[int, str]]) -> list[CaseResult]:
-    """Check numbered lines together: read them all, prefetch their drafts, then validate and
-    check each in turn (see :meth:`Linter.check_many`)."""
-    read = [(line_no, read_case(line_no, raw)) for line_no, raw in items]
-    linter.prefetch(data for _, data in read if isinstance(data, dict))
-    return [_check_parsed(linter, line_no, validate_case(line_no, data)) for line_no, data in read]
-
-
-def run_batch(linter: Linter, lines: Iterable[str], chunksize: int = 64) -> Iterator[CaseResult]:
-    """Check every case of a JSONL stream, in order, ``chunksize`` lines at a time."""
-    for chunk in _chunks(lines, chunksize):
-        yield from check_chunk(linter, chunk)
+def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
+    """Check every case of a JSONL stream, in order."""
+    for line_no, raw in numbered_lines(lines):
+        yield check_one(linter, line_no, raw)
 
 
 # -- parallel batches ------------------------------------------------------------------------
@@ -176,7 +162,7 @@ def _init_worker(config: Config) -> None:
 
 def _check_chunk(items: list[tuple[int, str]]) -> list[tuple]:
     assert _worker_linter is not None
-    return [_ship(res) for res in check_chunk(_worker_linter, items)]
+    return [_ship(check_one(_worker_linter, line_no, raw)) for line_no, raw in items]
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
