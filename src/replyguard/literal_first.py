@@ -23,6 +23,7 @@ text match", and the original pattern whenever it needs the matches themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .prefilter import caseless, sre_parse, variants
@@ -40,32 +41,43 @@ _QUANTIFIERS = ("?", "*", "+", "{")
 _MAX_ALTERNATIVES = 512
 
 
-def _alternatives(source: str) -> list[str] | None:
-    """The top-level alternatives of ``source`` (None if it cannot be split safely)."""
-    out: list[str] = []
-    depth, start, i, n = 0, 0, 0, len(source)
+class _Unbalanced(ValueError):
+    """A bracket or parenthesis without its pair: the pattern is left as written."""
+
+
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, depth after it)`` of every ``(``, ``)`` and ``|`` outside escapes
+    and character classes; raises :class:`_Unbalanced` at a bracket without its pair."""
+    depth, i, n = 0, 0, len(source)
     while i < n:
         ch = source[i]
         if ch == "\\":
             i += 2
             continue
         if ch == "[":
-            end = _class_end(source, i)
-            if end < 0:
-                return None
-            i = end + 1
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
+            i = _class_end(source, i)
+            if i < 0:
+                raise _Unbalanced
+        elif ch in "()|":
+            depth += (ch == "(") - (ch == ")")
             if depth < 0:
-                return None
-        elif ch == "|" and depth == 0:
-            out.append(source[start:i])
-            start = i + 1
+                raise _Unbalanced
+            yield i, ch, depth
         i += 1
-    if depth != 0:
+    if depth:
+        raise _Unbalanced
+
+
+def _alternatives(source: str) -> list[str] | None:
+    """The top-level alternatives of ``source`` (None if it cannot be split safely)."""
+    out: list[str] = []
+    start = 0
+    try:
+        for i, ch, depth in _structure(source):
+            if ch == "|" and depth == 0:
+                out.append(source[start:i])
+                start = i + 1
+    except _Unbalanced:
         return None
     out.append(source[start:])
     return out
@@ -90,23 +102,12 @@ def _class_end(source: str, i: int) -> int:
 
 def _group_end(source: str) -> int:
     """Index of the ``)`` closing the group that opens ``source`` (-1 if none)."""
-    depth, i = 0, 0
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(source, i)
-            if i < 0:
-                return -1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
+    try:
+        for i, ch, depth in _structure(source):
+            if ch == ")" and depth == 0:
                 return i
-        i += 1
+    except _Unbalanced:
+        pass
     return -1
 
 
