@@ -30,12 +30,15 @@ from .prefilter import caseless, sre_parse, variants
 
 
 class Part(NamedTuple):
+    """One pattern of a split: its source and flags, ready for ``re.compile``."""
+
     source: str
     flags: int
     fast: bool = False
     """Every alternative starts with a caseless literal, and together they are all of the
     original's alternatives that do: what any of their matches contains is already known
     from the original pattern, so a caller may reuse its prefilter instead of parsing this."""
+
 
 _QUANTIFIERS = ("?", "*", "+", "{")
 _MAX_ALTERNATIVES = 512
