@@ -270,23 +270,27 @@ class Matcher:
 
     def _build_exist_scans(self) -> list[tuple[re.Pattern[str], prefilter.Grams | None]]:
         """For "is there any match": the patterns split so that ``re`` can skip to where an
-        alternative may start (see literal_first), each part behind its own filter. Built on
-        first use, so a one-off check does not pay for the matchers it never asks."""
+        alternative may start (see literal_first). The literal-led parts of all the
+        matcher's patterns become one pattern, still literal-led, so one scan in C replaces
+        a scan per pattern; the other parts keep their own filters. Built on first use, so a
+        one-off check does not pay for the matchers it never asks."""
+        fast: dict[int, tuple[list[str], list[prefilter.Grams | None]]] = {}  # flags → sources, filters
         scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
         for rx, need in self._scans:
-            parts = literal_first.search_parts(rx.pattern, rx.flags)
-            if len(parts) == 1 and parts[0].source == rx.pattern:  # best scanned as written
-                scans.append((rx, need))
-                continue
-            try:
-                # The fast part keeps the pattern's own filter (still sound for it: parsing
-                # every part again would cost more load time than its finer filter saves).
-                scans.extend([(re.compile(p.source, p.flags),
-                               need if p.fast else prefilter.pattern_grams(p.source, p.flags)) for p in parts])
-            except re.error:  # not expected; the pattern as written is always right
-                scans.append((rx, need))
-        self._exist_scans = scans
-        return scans
+            for part in literal_first.search_parts(rx.pattern, rx.flags):
+                if part.fast:
+                    sources, needs = fast.setdefault(part.flags, ([], []))
+                    sources.append(part.source)
+                    needs.append(need)  # the pattern's own filter is sound for its fast part
+                elif part.source == rx.pattern:
+                    scans.append((rx, need))
+                else:
+                    scans.append((re.compile(part.source, part.flags),
+                                  prefilter.pattern_grams(part.source, part.flags)))
+        combined = [(re.compile("|".join(sources), flags), prefilter.union(needs))
+                    for flags, (sources, needs) in fast.items()]
+        self._exist_scans = combined + scans
+        return self._exist_scans
 
     def _raw(self, doc: Doc) -> list[Span]:
         text = doc.text
