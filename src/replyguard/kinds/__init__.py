@@ -42,7 +42,7 @@ Builder = Callable[[Any, BuildEnv], Checker]
 
 
 def registry() -> dict[str, Builder]:
-    """Built-in kinds plus those installed through the ``replyguard.kinds`` entry points."""
+    """The built-in kinds by name (kinds from other packages are not loaded: see the module doc)."""
     from . import content, context_kinds, pattern, pii, register, thread
 
     kinds: dict[str, Builder] = {
