@@ -203,6 +203,4 @@ def search_parts(source: str, flags: int = 0) -> list[Part]:
         parts.append(Part("|".join(cased), flags & ~re.IGNORECASE))
     if slow:
         parts.append(Part("|".join(slow), flags))
-    if parts == whole:
-        return whole
     return parts

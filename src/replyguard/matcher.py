@@ -369,9 +369,9 @@ class Matcher:
     def _regex_hit(self, doc: Doc) -> bool:
         """Whether a phrase or regex has a non-empty match in the doc.
 
-        Pattern by pattern (split by :mod:`literal_first`), each behind its own required
-        characters: one combined alternation of all patterns would try every alternative at
-        every position, which is slower than the sum of these scans.
+        Runs the scans of :meth:`_build_exist_scans`, each behind its required characters.
+        Joining the patterns as written would not do: one alternative that does not start
+        with a literal makes ``re`` try every alternative at every position.
         """
         if self.grams is not None and self.grams.isdisjoint(doc.grams):
             return False
