@@ -22,6 +22,10 @@ _EMOJI = re.compile(
     "\U0001F1E6-\U0001F1FF][\uFE0F\U0001F3FB-\U0001F3FF]*"
 )
 _URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
+_BARE_URL = re.compile(r"(?<![A-Za-z0-9.@])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[!-~]*)?")
+_HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
+_ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
 
 # Tokens skipped when looking for the predicate that ends a sentence.
 _TRAILING_POS = ("補助記号", "記号", "空白")
@@ -32,7 +36,8 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "emoji", "memo", "norm", "text", "urls")
+    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "addresses", "emoji", "masked", "memo",
+                 "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -46,6 +51,8 @@ class Doc:
         self.emoji: list[tuple[int, int]] = _join_zwj(
             self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
         self.urls: list[tuple[int, int]] = [m.span() for m in _URL.finditer(self.text)]
+        self.addresses: list[tuple[int, int, str]] = at_addresses(self.text)
+        self.masked: str = _mask(self.text, self.urls, self.addresses)
 
     @property
     def original(self) -> str:
@@ -53,8 +60,9 @@ class Doc:
 
     @property
     def tokens(self) -> tuple[Token, ...]:
+        """Tokens of the masked text (URLs, e-mail addresses, handles and tags are not words)."""
         if self._tokens is None:
-            self._tokens = tokenize(self.text)
+            self._tokens = tokenize(self.masked)
         return self._tokens
 
     def release_tokens(self) -> None:
@@ -132,6 +140,62 @@ class Doc:
 
     def emoji_count(self) -> int:
         return len(self.emoji)
+
+
+def at_addresses(text: str) -> list[tuple[int, int, str]]:
+    """E-mail addresses and @handles: ``(start, end, "email"|"handle")``, found in linear time.
+
+    Each ``@`` is grown left over address characters and right over domain characters; a
+    right side with a dot after a non-empty left side is an e-mail address, a right side
+    after a non-address character (or the text's start) is a handle.
+    """
+    out: list[tuple[int, int, str]] = []
+    if "@" not in text:
+        return out
+    n = len(text)
+    chars = _ADDR_CHARS
+    pos = text.find("@")
+    last_end = 0
+    while pos >= 0:
+        a = pos
+        while a > last_end and text[a - 1] in chars:
+            a -= 1
+        b = pos + 1
+        while b < n and text[b] in chars and text[b] not in "%+":
+            b += 1
+        right = text[pos + 1:b].rstrip(".-")
+        b = pos + 1 + len(right)
+        if a < pos and "." in right.strip(".") and right[:1].isalnum():
+            out.append((a, b, "email"))
+            last_end = b
+        elif a == pos and right and (right[0].isalnum() or right[0] == "_"):
+            end = pos + 1
+            while end < n and (text[end].isascii() and (text[end].isalnum() or text[end] == "_")):
+                end += 1
+            out.append((pos, end, "handle"))
+            last_end = b = end
+        pos = text.find("@", max(b, pos + 1))
+    return out
+
+
+def _mask(text: str, urls: list[tuple[int, int]], addresses: list[tuple[int, int, str]]) -> str:
+    """``text`` with URLs, e-mail addresses, @handles and hashtag words replaced by :data:`MASK`.
+
+    Lexical checks read the masked copy: ``www`` in a host name is not laughter, a handle
+    is not a word of the reply. ``@`` and ``#`` stay, so "mention"/"hashtag" cues still match.
+    """
+    spans = [*urls, *((a, b) for a, b, _ in addresses)]
+    if "www." in text:
+        spans.extend(m.span() for m in _BARE_URL.finditer(text))
+    if "#" in text:
+        spans.extend(m.span(1) for m in _HASHTAG.finditer(text))
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        keep = a if chars[a] not in "@" else a + 1
+        chars[keep:b] = MASK * (b - keep)
+    return "".join(chars)
 
 
 def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -293,7 +293,7 @@ class Matcher:
         return self._exist_scans
 
     def _raw(self, doc: Doc) -> list[Span]:
-        text = doc.text
+        text = doc.masked
         spans: list[Span] = []
         if self._scans and self._regex_hit(doc):  # the fast scans say whether to collect at all
             seen = doc.grams
@@ -375,7 +375,7 @@ class Matcher:
         """
         if self.grams is not None and self.grams.isdisjoint(doc.grams):
             return False
-        text, seen = doc.text, doc.grams
+        text, seen = doc.masked, doc.grams
         scans = self._exist_scans
         if scans is None:
             scans = self._build_exist_scans()
