@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
-from .models import Severity
+from .models import Severity, Voice
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +30,10 @@ class Config(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict, description="rule id → severity override")
     brand_name: str = Field("", description="used when a conversation names no brand")
     brand_handles: list[str] = Field(default_factory=list, description="added to every conversation's handles")
+    brand_contacts: list[str] = Field(
+        default_factory=list,
+        description="the brand's own e-mail addresses or @domains, phone numbers and URLs (never personal data)")
+    brand_voice: Voice | None = Field(None, description="formal, friendly or playful; used when a case sets none")
     response_minutes: float = Field(60.0, gt=0, description="response-time target after the post")
     variables: dict[str, str] = Field(default_factory=dict,
                                       description="template variables: dm_link, form_url, help_url …")

@@ -76,6 +76,24 @@ class Context:
             self._scopes[scope] = docs
         return docs
 
+    def is_brand_contact(self, value: str) -> bool:
+        """Whether ``value`` (an e-mail address or phone number found in a draft) is one of the
+        brand's own published contact points (``brand.contacts``): those are not personal data."""
+        contacts = self.conv.brand.contacts
+        if not contacts:
+            return False
+        v = value.strip().lower()
+        digits = "".join(ch for ch in v if ch.isdigit())
+        for c in contacts:
+            c = c.strip().lower()
+            if "@" in c:
+                domain = c[c.index("@") + 1:]
+                if v == c or (c.startswith("@") and (v.endswith(c) or v.endswith("." + domain))):
+                    return True
+            elif digits and len(digits) >= 6 and digits == "".join(ch for ch in c if ch.isdigit()):
+                return True
+        return False
+
     # -- facts --------------------------------------------------------------------------
     def fact(self, name: str) -> bool:
         value = self._cache.get(name)

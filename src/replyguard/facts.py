@@ -45,6 +45,10 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
 BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
     "public": (lambda c: c.conv.channel != "line", "the reply is seen publicly (every channel but LINE)"),
     **{
+        f"voice_{v}": ((lambda c, v=v: c.conv.brand.voice == v), f"the brand's chosen voice is {v} (brand.voice)")
+        for v in ("formal", "friendly", "playful")
+    },
+    **{
         f"channel_{ch}": ((lambda c, ch=ch: c.conv.channel == ch), f"the channel is {ch}")
         for ch in ("x", "facebook", "instagram", "line", "youtube", "other")
     },

@@ -104,10 +104,15 @@ class Linter:
         for m in (conv.post, conv.draft, *conv.thread, *conv.history):
             if len(m.text) > limit:
                 raise InputError(f"a text of {len(m.text)} characters exceeds max_text_chars ({limit})")
-        if self.config.brand_handles or (self.config.brand_name and not conv.brand.name):
-            handles = tuple(dict.fromkeys((*conv.brand.handles, *self.config.brand_handles)))
-            conv = conv.model_copy(update={"brand": Brand(name=conv.brand.name or self.config.brand_name,
-                                                          handles=handles)})
+        cfg, brand = self.config, conv.brand
+        if cfg.brand_handles or cfg.brand_contacts or (cfg.brand_name and not brand.name) \
+                or (cfg.brand_voice and "voice" not in brand.model_fields_set):
+            conv = conv.model_copy(update={"brand": Brand(
+                name=brand.name or cfg.brand_name,
+                handles=tuple(dict.fromkeys((*brand.handles, *cfg.brand_handles))),
+                contacts=tuple(dict.fromkeys((*brand.contacts, *cfg.brand_contacts))),
+                voice=brand.voice if "voice" in brand.model_fields_set or not cfg.brand_voice else cfg.brand_voice,
+            )})
         return conv
 
     def check(self, conversation: Conversation | dict[str, Any]) -> Report:

@@ -45,11 +45,21 @@ class Message(_Input):
     in_reply_to: str | None = None
 
 
+Voice = Literal["formal", "friendly", "playful"]
+
+
 class Brand(_Input):
-    """Who speaks for the brand: messages by these handles are brand messages."""
+    """Who speaks for the brand: messages by these handles are brand messages.
+
+    ``contacts`` are the brand's own published contact points (e-mail addresses or
+    ``@domain``, phone numbers, URLs): never personal data in a draft. ``voice`` is the
+    persona the brand chose; packs may soften tone findings for a playful brand.
+    """
 
     name: str = ""
     handles: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    voice: Voice = "formal"
 
 
 class Conversation(_Input):

@@ -149,6 +149,8 @@ class PiiRule(_RuleBase):
     detect: list[PiiDetector] = Field(min_length=1)
     order_number: StrList = Field(description="regexes for the brand's order/member numbers")
     allow: StrList = Field(description="regexes of numbers that are public (toll-free lines...)")
+    unless: MatcherSpec | None = Field(
+        None, description="a finding is dropped when this matcher matches its sentence (a shop's own address)")
 
 
 class LengthRule(_RuleBase):

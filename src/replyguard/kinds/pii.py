@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..context import Context
+from ..matcher import Matcher
 from ..safe_regex import compile_safe
 from ..schema import PiiRule
 from . import BuildEnv, Hit
@@ -99,15 +100,23 @@ _DETECTORS: dict[str, tuple[str, Detector]] = {
 class PiiChecker:
     detectors: list[tuple[str, Detector]]
     allow: list[re.Pattern[str]]
+    unless: Matcher | None = None
 
     def run(self, ctx: Context) -> Iterable[Hit]:
-        text = ctx.draft.text
-        url_spans = ctx.draft.urls
+        doc = ctx.draft
+        text = doc.text
+        url_spans = doc.urls
         taken: list[tuple[int, int]] = []
+        blocked: set[tuple[int, int]] | None = None
         for label, find in self.detectors:
             for a, b in find(text):
+                if self.unless is not None:
+                    if blocked is None:
+                        blocked = {doc.sentence_at(x) for x, _ in self.unless.find(doc)}
+                    if doc.sentence_at(a) in blocked:
+                        continue
                 value = text[a:b]
-                if any(rx.search(value) for rx in self.allow):
+                if any(rx.search(value) for rx in self.allow) or ctx.is_brand_contact(value):
                     continue
                 if any(x <= a < y for x, y in url_spans) or any(a < y and x < b for x, y in taken):
                     continue
@@ -123,4 +132,5 @@ def build(spec: PiiRule, env: BuildEnv) -> PiiChecker:
             raise ValueError("detector 'order_number' needs at least one regex in 'order_number'")
         detectors.append(("注文番号・会員番号",
                           lambda t, rxs=rxs: (m.span() for rx in rxs for m in rx.finditer(t))))
-    return PiiChecker(detectors, [compile_safe(r) for r in spec.allow])
+    unless = Matcher(spec.unless, env.lexicons) if spec.unless and not spec.unless.is_empty() else None
+    return PiiChecker(detectors, [compile_safe(r) for r in spec.allow], unless)

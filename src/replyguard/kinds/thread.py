@@ -25,6 +25,14 @@ def _before(m: Message, ref: Message) -> bool:
         return m.created_at.replace(tzinfo=None) <= ref.created_at.replace(tzinfo=None)
 
 
+def _posted_before(m: Message, ref: Message) -> bool:
+    """Whether ``m`` was certainly posted before ``ref`` (both times known): a brand message
+    the post itself may be answering, which therefore cannot answer the post."""
+    if m.created_at is None or ref.created_at is None:
+        return False
+    return not _before(ref, m)
+
+
 @dataclass
 class AnsweredChecker:
     holding: Matcher | None
@@ -42,7 +50,7 @@ class AnsweredChecker:
     def run(self, ctx: Context) -> Iterable[Hit]:
         post, draft = ctx.conv.post, ctx.conv.draft
         for m in ctx.messages("thread_brand"):
-            if m.in_reply_to not in (None, post.id) or not _before(m, draft):
+            if m.in_reply_to not in (None, post.id) or not _before(m, draft) or _posted_before(m, post):
                 continue
             doc = doc_for(m.text)
             if self.holding is not None and self.holding.at_least(doc):
