@@ -7,9 +7,12 @@ same text (the customer's history repeats across a batch): see :func:`doc_for`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
+from . import register_analysis
 from .prefilter import text_grams
+from .register_analysis import SentenceRegister
 from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
 
@@ -26,6 +29,8 @@ _BARE_URL = re.compile(r"(?<![A-Za-z0-9.@])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)
 _HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
 _ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
+
+_REGISTERS = "registers"  # memo slot of Doc.registers (kept when the tokens are released)
 
 # Tokens skipped when looking for the predicate that ends a sentence.
 _TRAILING_POS = ("補助記号", "記号", "空白")
@@ -118,25 +123,36 @@ class Doc:
                 return (a, b)
         return (0, len(self.text))
 
+    def sentence_tokens(self) -> list[tuple[int, int, Sequence[Token]]]:
+        """Each sentence's range with its tokens outside quotes (one pass: both are in text order)."""
+        toks = self.tokens
+        quoted = bool(self.quotes)
+        out: list[tuple[int, int, Sequence[Token]]] = []
+        i, n = 0, len(toks)
+        for a, b in self.sentences:
+            while i < n and toks[i].start < a:
+                i += 1
+            j = i
+            while j < n and toks[j].end <= b:
+                j += 1
+            out.append((a, b, [t for t in toks[i:j] if not self.in_quote(t.start)] if quoted else toks[i:j]))
+            i = j
+        return out
+
     @property
     def endings(self) -> list[tuple[str, int, int]]:
         """For each sentence outside quotes: (``polite``|``plain``|``none``, start, end of the ending)."""
         if self._endings is None:
-            toks = self.tokens
-            quoted = bool(self.quotes)
-            out: list[tuple[str, int, int]] = []
-            i, n = 0, len(toks)
-            for a, b in self.sentences:  # one pass: tokens and sentences are both in text order
-                while i < n and toks[i].start < a:
-                    i += 1
-                j = i
-                while j < n and toks[j].end <= b:
-                    j += 1
-                inside = [t for t in toks[i:j] if not self.in_quote(t.start)] if quoted else toks[i:j]
-                out.append(_classify_ending(inside, a))
-                i = j
-            self._endings = out
+            self._endings = [_classify_ending(inside, a) for a, _, inside in self.sentence_tokens()]
         return self._endings
+
+    @property
+    def registers(self) -> list[SentenceRegister]:
+        """The register profile of the text: one :class:`SentenceRegister` per sentence."""
+        found = self.memo.get(_REGISTERS)
+        if found is None:
+            found = self.memo[_REGISTERS] = register_analysis.profile(self.sentence_tokens(), self.text)
+        return found  # type: ignore[return-value]
 
     def emoji_count(self) -> int:
         return len(self.emoji)

@@ -27,6 +27,14 @@ def _endings(doc: Doc, kind: str) -> bool:
     return any(e[0] == kind for e in doc.endings)
 
 
+def _registers(doc: Doc, *kinds: str, asks: bool | None = None) -> bool:
+    return any(r.register in kinds and (asks is None or r.question == asks) for r in doc.registers)
+
+
+def _no_polite(doc: Doc) -> bool:
+    return _registers(doc, "plain", "casual") and not _registers(doc, "polite")
+
+
 BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
     "mentions_brand": (lambda d, c: any(f"@{h}" in d.text.lower() for h in c.handles),
                        "an @mention of one of the brand's handles"),
@@ -39,6 +47,12 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
     "question_mark": (lambda d, c: "?" in d.text, "a question mark (？ or ?)"),
     "polite_ending": (lambda d, c: _endings(d, "polite"), "a sentence ending in です/ます"),
     "plain_ending": (lambda d, c: _endings(d, "plain"), "a sentence ending in plain form (だ, 〜る, 〜た)"),
+    "casual_ending": (lambda d, c: _registers(d, "casual"),
+                      "a sentence in casual speech: a plain ending with よ/ね/な, a bare て-form request, "
+                      "ありがとう without ございます"),
+    "no_polite": (lambda d, c: _no_polite(d), "plain or casual sentences and not one polite sentence (タメ口)"),
+    "plain_question": (lambda d, c: _registers(d, "plain", "casual", asks=True),
+                       "a question in plain form (何運ぶの？, 悪くない？)"),
     "present": (lambda d, c: bool(d.text.strip()), "the scope has any text"),
 }
 

@@ -204,10 +204,13 @@ class RepetitionRule(_RuleBase):
 
 
 class RegisterRule(_RuleBase):
-    """Register of the draft: ``mixed`` polite/plain endings, or ``count`` markers of a register."""
+    """Register of the draft: ``mixed`` polite/plain endings, ``count`` markers of a register, or
+    ``casual`` speech read from the sentence endings (see register_analysis)."""
 
     kind: Literal["register"]
-    mode: Literal["mixed", "count"]
+    mode: Literal["mixed", "count", "casual"] = Field(
+        description="mixed: polite and plain endings in one text; count: markers against a minimum; "
+                    "casual: casual sentence endings, and plain ones when no sentence is polite (タメ口)")
     markers: MatcherSpec | None = Field(None, description="for mode count: markers to count")
     min: int = Field(1, ge=1)
 

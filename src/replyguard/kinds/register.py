@@ -27,6 +27,21 @@ class MixedChecker:
 
 
 @dataclass
+class CasualChecker:
+    """Casual endings anywhere, and plain endings too when no sentence is polite."""
+
+    limit: int = 2
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        regs = ctx.draft.registers
+        polite = any(r.register == "polite" for r in regs)
+        wanted = ("casual",) if polite else ("casual", "plain")
+        hits = [r for r in regs if r.register in wanted and r.end > r.start]
+        for r in hits[:self.limit]:
+            yield Hit((r.start, r.end), {"match": ctx.draft.text[r.start:r.end], "register": r.register})
+
+
+@dataclass
 class CountChecker:
     markers: Matcher
     minimum: int
@@ -38,9 +53,11 @@ class CountChecker:
             yield Hit((a, b), {"count": len(spans), "match": ctx.draft.text[spans[0][0]:spans[0][1]]})
 
 
-def build(spec: RegisterRule, env: BuildEnv) -> MixedChecker | CountChecker:
+def build(spec: RegisterRule, env: BuildEnv) -> MixedChecker | CountChecker | CasualChecker:
     if spec.mode == "mixed":
         return MixedChecker()
+    if spec.mode == "casual":
+        return CasualChecker()
     if spec.markers is None or spec.markers.is_empty():
         raise ValueError("mode 'count' needs 'markers'")
     return CountChecker(Matcher(spec.markers, env.lexicons), spec.min)
