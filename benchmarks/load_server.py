@@ -105,7 +105,7 @@ async def load(port: int, payloads: list[bytes], concurrency: int, path: str,
                 latencies.append(time.perf_counter() - t0)
                 if status != 200:
                     error(f"HTTP {status}")
-                elif not data.startswith(b'{"id":'):
+                elif not data.startswith(b'{"') or b'"findings":' not in data:
                     error("unexpected body")
         finally:
             writer.close()
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--config", help="config file passed to 'replyguard --config'")
     ap.add_argument("--workers", type=int, default=1, help="passed to 'replyguard serve --workers'")
+    ap.add_argument("--audit-log", metavar="PATH", help="passed to 'replyguard serve --audit-log'")
     ap.add_argument("--server-cmd", help="server command instead of 'replyguard serve' ({port} is replaced)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
@@ -167,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = shlex.split(args.server_cmd.replace("{port}", str(port)))
     else:
         cmd = [sys.executable, "-m", "replyguard", *(["--config", args.config] if args.config else []),
-               "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers)]
+               "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers),
+               *(["--audit-log", args.audit_log] if args.audit_log else [])]
     payloads = bodies(args.warmup + args.requests * args.rounds, args.seed)
     path = "/v1/check?fix=safe" if args.fix else "/v1/check"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -197,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
             stats["rss_after_mb"] = round(rss_kb(proc.pid) / 1024, 1)
             rounds.append(stats)
         result["rounds"] = rounds
+        if args.audit_log and os.path.exists(args.audit_log):
+            with open(args.audit_log, "rb") as fh:
+                records = sum(1 for _ in fh)
+            size = os.path.getsize(args.audit_log)
+            result["audit_log"] = {"records": records, "bytes": size,
+                                   "bytes_per_record": round(size / records, 1) if records else None}
     finally:
         proc.terminate()
         try:
@@ -214,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['error_kinds'] or ''}, {s['throughput_rps']} req/s, p50 {s['p50_ms']} ms, "
                   f"p90 {s['p90_ms']} ms, p99 {s['p99_ms']} ms, max {s['max_ms']} ms, "
                   f"RSS after {s['rss_after_mb']} MB")
+        if "audit_log" in result:
+            print(f"audit log: {result['audit_log']}")
     return 1 if any(s["errors"] for s in result["rounds"]) else 0
 
 

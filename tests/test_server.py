@@ -57,14 +57,16 @@ def test_check_returns_the_jsonl_record(client, linter):
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("application/json")
     body = res.json()
-    # the same object as `replyguard check --format jsonl` for this case
+    # the same object as `replyguard check --format jsonl` for this case, plus the check's id
+    assert re.fullmatch(r"[0-9a-f]{32}", body.pop("check_id"))
     assert body == linter.check(Conversation.model_validate(case())).model_dump(mode="json")
-    assert set(body) == {"id", "findings", "suggestions"}
+    assert set(body) == {"id", "findings", "suggestions", "decision", "suppressed"}
     assert body["id"] == "srv-1"
     rules = {f["rule"] for f in body["findings"]}
     assert {"privacy/personal-data", "hooktest/phone-in-public"} <= rules
     f = next(f for f in body["findings"] if f["rule"] == "privacy/personal-data")
-    assert set(f) == {"rule", "category", "severity", "message", "span", "suggestions", "fix"}
+    assert set(f) == {"rule", "category", "severity", "message", "span", "suggestions", "fix", "action"}
+    assert f["action"] == "block" and body["decision"] == "block"
     assert f["category"] == "pii_public" and f["severity"] == "error"
     assert PHONE_DRAFT[f["span"]["start"]:f["span"]["end"]] == "090-1234-5678"
     hook = next(f for f in body["findings"] if f["rule"] == "hooktest/phone-in-public")

@@ -84,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=1, metavar="N",
                    help="server processes on the one port, each with its own linter; a check uses "
                         "one core, so use one per core (default: 1)")
+    s.add_argument("--audit-log", metavar="PATH",
+                   help="append every check and decision to this JSON Lines file (fsynced before the "
+                        "answer; docs/server.md#audit-log)")
+    s.add_argument("--audit-log-text", action="store_true",
+                   help="also log the post and draft texts (personal data!); default: hashes and ids only")
+    s.add_argument("--audit-log-max-bytes", type=int, default=100 * 1024 * 1024, metavar="N",
+                   help="rotate the log to PATH.1 when it reaches N bytes (default: 100 MiB)")
+    s.add_argument("--audit-log-backups", type=int, default=5, metavar="N",
+                   help="rotated files kept: PATH.1 .. PATH.N (default: 5)")
+    a = sub.add_parser("audit-log", help="summarise an audit log: decisions per rule, overrides per agent and reason")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="log files (e.g. PATH PATH.1)")
+    a.add_argument("--format", choices=["text", "json"], default="text")
     return p
 
 
@@ -218,19 +230,45 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
         print(f"replyguard: error: 'serve' needs the server extra ({exc.name} is missing): "
               "pip install 'replyguard[server]'", file=sys.stderr)
         return EXIT_ERROR
-    if args.max_body_bytes <= 0 or args.workers <= 0:
-        print("replyguard: error: --max-body-bytes and --workers must be positive", file=sys.stderr)
+    if args.max_body_bytes <= 0 or args.workers <= 0 or args.audit_log_max_bytes <= 0 \
+            or args.audit_log_backups <= 0:
+        print("replyguard: error: --max-body-bytes, --workers and --audit-log-* must be positive", file=sys.stderr)
         return EXIT_ERROR
+    audit = None
+    if args.audit_log:
+        audit = {"path": args.audit_log, "text": args.audit_log_text, "max_bytes": args.audit_log_max_bytes,
+                 "backups": args.audit_log_backups}
+        try:  # a log that cannot be written stops the server now, not at the first request
+            from .audit import AuditLog
+            AuditLog(args.audit_log, max_bytes=args.audit_log_max_bytes).close()
+        except OSError as exc:
+            print(f"replyguard: error: --audit-log {args.audit_log}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
     from .workers import WorkersError
 
     try:
         serve(linter, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
-              cors_origins=args.cors_origin, workers=args.workers, config_path=args.config)
+              cors_origins=args.cors_origin, workers=args.workers, config_path=args.config, audit=audit)
     except WorkersError as exc:
         print(f"replyguard: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except SystemExit as exc:  # uvicorn exits with 1 when it cannot bind (port in use, ...)
         return EXIT_ERROR if exc.code else EXIT_OK
+    return EXIT_OK
+
+
+def _audit_log(args: argparse.Namespace) -> int:
+    from .audit import format_summary, summarise
+
+    try:
+        summary = summarise(args.paths)
+    except OSError as exc:
+        print(f"replyguard: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(summary))
     return EXIT_OK
 
 
@@ -252,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "schema":
             return _schema(args.templates)
+        if args.command == "audit-log":
+            return _audit_log(args)
         linter, cfg = _linter(args)
         if args.command == "rules":
             if args.format == "markdown":

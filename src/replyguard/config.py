@@ -7,15 +7,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
-from .models import Severity, Voice
+from .models import Action, Severity, Voice
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+
+class Policy(BaseModel):
+    """``[policy]``: what a finding means for sending. A finding's action is its rule's entry
+    in ``rules``, else its category's in ``categories``, else its severity's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: Action = Action.block
+    warning: Action = Action.warn
+    info: Action = Action.allow
+    rules: dict[str, Action] = Field(default_factory=dict, description="rule id → action")
+    categories: dict[str, Action] = Field(default_factory=dict, description="category → action")
 
 
 class Config(BaseModel):
@@ -38,6 +51,10 @@ class Config(BaseModel):
     variables: dict[str, str] = Field(default_factory=dict,
                                       description="template variables: dm_link, form_url, help_url …")
     fail_on: Severity = Severity.error
+    policy: Policy = Field(default_factory=Policy, description="finding → block/approve/warn/allow")
+    per_file_ignores: dict[str, list[str]] = Field(
+        default_factory=dict, validation_alias=AliasChoices("per-file-ignores", "per_file_ignores"),
+        description="lint-templates: file glob → rule ids not reported for those files")
     max_text_chars: int = Field(20_000, gt=0, description="longer texts are refused as input errors")
     base_dir: Path | None = Field(None, exclude=True, description="where relative pack paths start")
     source: str | None = Field(None, exclude=True, description="the config file it was read from")

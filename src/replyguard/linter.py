@@ -15,8 +15,9 @@ from .config import Config
 from .context import Context, Settings
 from .errors import ConfigError, InputError, TemplateError
 from .kinds import Hit
-from .models import Brand, Conversation, Finding, Fix, Report, Severity, Span, Suggestion
+from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion
 from .packs import CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
+from .policy import PolicyTable, apply_ignores, decision
 from .suggestions import conversation_variables, render
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
@@ -78,6 +79,8 @@ class Linter:
                 raise ConfigError(f"{where}severity: unknown rule {rid!r}")
             self.severity[full] = sev
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
+        self.policy = PolicyTable(self.config, {r.id: (r.category, self.severity.get(r.id, r.severity))
+                                                for r in self.packset.rules})
         self._check_templates()
 
     # -- building -----------------------------------------------------------------------
@@ -115,9 +118,12 @@ class Linter:
             )})
         return conv
 
-    def check(self, conversation: Conversation | dict[str, Any]) -> Report:
-        """Check one draft in its context and return the findings, sorted by position."""
+    def check(self, conversation: Conversation | dict[str, Any], *,
+              ignore: Iterable[Ignore | dict[str, str]] = ()) -> Report:
+        """Check one draft in its context and return the findings, sorted by position, with
+        the policy's decision. ``ignore`` adds to the conversation's own ``ignore`` list."""
         conv = conversation if isinstance(conversation, Conversation) else Conversation.model_validate(conversation)
+        ignores = [*conv.ignore, *(i if isinstance(i, Ignore) else Ignore.model_validate(i) for i in ignore)]
         conv = self._prepare(conv)
         ctx = Context(conv, self.packset.facts, self.settings)
         variables = {**conversation_variables(conv), **self.config.variables}
@@ -134,7 +140,11 @@ class Linter:
                        if t.when is not None and t.when.evaluate(ctx.fact)]
         ctx.draft.release_tokens()
         ctx.post.release_tokens()
-        return Report(id=conv.id, findings=findings, suggestions=suggestions)
+        suppressed = []
+        if ignores:
+            findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
+        return Report(id=conv.id, findings=findings, suggestions=suggestions, decision=decision(findings),
+                      suppressed=suppressed)
 
     def _render(self, tid: str, variables: dict[str, Any], rendered: dict[str, str]) -> str:
         text = rendered.get(tid)
@@ -153,10 +163,10 @@ class Linter:
         rendered = {} if rendered is None else rendered
         suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
                        for tid in rule.suggest]
-        return Finding(rule=rule.id, category=rule.category,
-                       severity=self.severity.get(rule.id, rule.severity),
+        severity = self.severity.get(rule.id, rule.severity)
+        return Finding(rule=rule.id, category=rule.category, severity=severity,
                        message=format_message(rule.message, hit.fields), span=span,
-                       suggestions=suggestions, fix=fix)
+                       suggestions=suggestions, fix=fix, action=self.policy.action(rule.id, rule.category, severity))
 
 
 def apply_fixes(text: str, report: Report, *, unsafe: bool = False) -> str:

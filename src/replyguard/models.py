@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Channel = Literal["x", "facebook", "instagram", "line", "youtube", "other"]
 
@@ -29,6 +29,25 @@ class Severity(str, Enum):
 
 
 _SEVERITY_RANK = {Severity.info: 0, Severity.warning: 1, Severity.error: 2}
+
+
+class Action(str, Enum):
+    """What a finding means for sending, from the config's policy; ordered
+    ``allow`` < ``warn`` < ``approve`` (a second person or a reason) < ``block``."""
+
+    allow = "allow"
+    warn = "warn"
+    approve = "approve"
+    block = "block"
+
+    @property
+    def rank(self) -> int:
+        return _ACTION_RANK[self]
+
+
+_ACTION_RANK = {Action.allow: 0, Action.warn: 1, Action.approve: 2, Action.block: 3}
+
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class _Input(BaseModel):
@@ -62,6 +81,13 @@ class Brand(_Input):
     voice: Voice = "formal"
 
 
+class Ignore(_Input):
+    """A request to suppress one rule for one check; the reason goes into the report and the log."""
+
+    rule: NonBlank
+    reason: NonBlank
+
+
 class Conversation(_Input):
     """A draft reply in its context: the post, its thread and the customer's history."""
 
@@ -72,6 +98,9 @@ class Conversation(_Input):
     thread: tuple[Message, ...] = ()
     history: tuple[Message, ...] = ()
     draft: Message
+    ignore: tuple[Ignore, ...] = Field(
+        (), description="rules that do not apply to this draft, each with a reason; a rule whose findings "
+                        "block sending cannot be ignored")
 
     @classmethod
     def simple(cls, draft: str, post: str = "", *, channel: Channel = "x",
@@ -119,6 +148,16 @@ class Finding(BaseModel):
     span: Span | None = None
     suggestions: list[Suggestion] = Field(default_factory=list)
     fix: Fix | None = None
+    action: Action = Action.allow
+
+
+class Suppressed(BaseModel):
+    """Findings left out of a report because a suppression named their rule, and why."""
+
+    rule: str
+    reason: str
+    source: Literal["request", "inline", "config"] = "request"
+    findings: list[Finding] = Field(default_factory=list)
 
 
 class Report(BaseModel):
@@ -127,6 +166,8 @@ class Report(BaseModel):
     id: str = ""
     findings: list[Finding] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)
+    decision: Action = Field(Action.allow, description="the strictest action of the findings (allow when none)")
+    suppressed: list[Suppressed] = Field(default_factory=list)
 
     def worst(self) -> Severity | None:
         """The highest severity among the findings, or ``None`` when there are none."""

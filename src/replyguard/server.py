@@ -20,10 +20,12 @@ from __future__ import annotations
 import gc
 import json
 import os
+import uuid
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -35,9 +37,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .errors import ReplyguardError
+from .audit import AuditLog, check_record, draft_hash, now_iso
+from .errors import InputError, ReplyguardError
 from .linter import Linter, apply_fixes
-from .models import Conversation, Report
+from .models import Action, Conversation, NonBlank, Report
+from .policy import resolve_rule_id
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -91,10 +95,15 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 
 def _parse_conversation(body: bytes) -> Conversation:
+    return _parse(Conversation, body, "a conversation")
+
+
+def _parse(model: Any, body: bytes, what: str) -> Any:
+    """``model`` from a JSON body: 400 for bad JSON, 422 naming each field that is wrong."""
     if not body.strip():
-        raise ApiError(400, "empty request body: send a conversation as JSON (see /openapi.json)")
+        raise ApiError(400, f"empty request body: send {what} as JSON (see /openapi.json)")
     try:
-        return Conversation.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         if errors and errors[0]["type"] == "json_invalid":
@@ -117,6 +126,30 @@ def _check_lengths(conv: Conversation, limit: int) -> None:
                            {"field": name, "chars": len(text), "max_text_chars": limit})
 
 
+def _input_error(exc: ReplyguardError) -> ApiError:
+    """422 for a check the linter refused; a message that starts with a field names it."""
+    msg = str(exc)
+    head = msg.split(": ", 1)[0]
+    field = head if isinstance(exc, InputError) and " " not in head and head != msg else None
+    return ApiError(422, msg, [{"field": field, "message": msg}] if field else None)
+
+
+class DecisionRequest(BaseModel):
+    """``POST /v1/decisions``: what the agent did with a checked draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["sent", "edited", "discarded", "overridden"]
+    agent: NonBlank = Field(description="who decided: the agent's id or handle")
+    rules: list[NonBlank] = Field(default_factory=list, description="the rule ids the agent overrode")
+    reason: str | None = Field(None, description="required when a rule in rules blocks or needs approval")
+    conversation: Conversation | None = Field(None, description="the checked case; or give check_id")
+    check_id: str | None = Field(None, description="the check_id of a /v1/check answer, instead of conversation")
+
+
+RECENT_CHECKS = 10_000
+
+
 def rule_info(linter: Linter, rule: Any) -> dict[str, Any]:
     """What ``replyguard explain`` shows about a rule, as JSON."""
     spec = rule.spec
@@ -130,6 +163,7 @@ def rule_info(linter: Linter, rule: Any) -> dict[str, Any]:
         "pack": rule.pack,
         "category": rule.category,
         "severity": linter.severity.get(rule.id, rule.severity).value,
+        "action": (linter.policy.rule_action(rule.id) or Action.allow).value,
         "message": rule.message,
         "description": rule.description.strip(),
         "when": rule.when_source,
@@ -230,11 +264,12 @@ def openapi_document() -> dict[str, Any]:
 
 
 def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-               cors_origins: list[str] | tuple[str, ...] = ()) -> Starlette:
+               cors_origins: list[str] | tuple[str, ...] = (), audit_log: AuditLog | None = None) -> Starlette:
     """The ASGI application around one built :class:`Linter`.
 
     ``max_body_bytes`` bounds a request body (413 beyond it); ``cors_origins`` lists the
     browser origins allowed to call the API from another origin (none by default; ``*`` for any).
+    With ``audit_log``, every check and decision is logged before it is answered.
     """
     max_text = linter.config.max_text_chars
     rules_by_id = {r.id: r for r in linter.rules}
@@ -252,6 +287,30 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     rule_bodies = {rid: _Json(rule_info(linter, r)).body for rid, r in rules_by_id.items()}
     health_body = _Json({"status": "ok", "version": __version__, "rules": len(linter.rules)}).body
     openapi_body = _Json(openapi_document()).body
+    known_rules = [r.id for r in linter.rules]
+    # check_id -> (case id, draft hash, rule -> action) of this process's recent checks
+    recent: OrderedDict[str, tuple[str, str, dict[str, Action]]] = OrderedDict()
+
+    async def log(record: dict[str, Any]) -> None:
+        if audit_log is None:
+            return
+        try:
+            await audit_log.append(record)
+        except OSError as exc:  # never acknowledge what was not recorded
+            raise ApiError(503, f"audit log unavailable: {exc}", None) from None
+
+    async def run_check(conv: Conversation) -> tuple[str, Report]:
+        _check_lengths(conv, max_text)
+        try:
+            report = linter.check(conv)
+        except ReplyguardError as exc:
+            raise _input_error(exc) from None
+        check_id = uuid.uuid4().hex
+        recent[check_id] = (conv.id, draft_hash(conv.draft.text), {f.rule: f.action for f in report.findings})
+        if len(recent) > RECENT_CHECKS:
+            recent.popitem(last=False)
+        await log(check_record(check_id, conv, report, text=audit_log is not None and audit_log.text))
+        return check_id, report
 
     async def check(request: Request) -> Response:
         fix = request.query_params.get("fix")
@@ -259,16 +318,59 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
             raise ApiError(400, f"fix: unknown value {fix!r} (allowed: 'safe')", {"field": "fix"})
         body = await _read_body(request, max_body_bytes)
         conv = _parse_conversation(body)
-        _check_lengths(conv, max_text)
-        try:
-            report = linter.check(conv)
-        except ReplyguardError as exc:
-            raise ApiError(422, str(exc)) from None
-        if fix is None:
-            return Response(report.model_dump_json(), media_type="application/json")
-        out = report.model_dump(mode="json")
+        check_id, report = await run_check(conv)
+        if fix is None:  # the report's JSON with check_id in front, without a re-encode
+            return Response(b'{"check_id":"%s",%s' % (check_id.encode(), report.model_dump_json().encode()[1:]),
+                            media_type="application/json")
+        out = {"check_id": check_id, **report.model_dump(mode="json")}
         out["fixed_text"] = apply_fixes(conv.draft.text, report)
         return _Json(out)
+
+    def unprocessable(field: str, message: str) -> ApiError:
+        return ApiError(422, f"{field}: {message}", [{"field": field, "message": message}])
+
+    async def decisions(request: Request) -> Response:
+        req: DecisionRequest = _parse(DecisionRequest, await _read_body(request, max_body_bytes), "a decision")
+        if (req.conversation is None) == (req.check_id is None):
+            raise unprocessable("conversation", "give either the checked conversation or its check_id")
+        rules: list[str] = []
+        for i, rid in enumerate(req.rules):
+            full = resolve_rule_id(rid, known_rules)
+            if full is None:
+                raise unprocessable(f"rules.{i}", f"unknown rule {rid!r}")
+            rules.append(full)
+        if req.action == "overridden" and not rules:
+            raise unprocessable("rules", "an override names the rules it overrides")
+        found: dict[str, Action] | None = None
+        case_id = draft_sha = None
+        check_id = req.check_id
+        if req.conversation is not None:
+            check_id, report = await run_check(req.conversation)
+            case_id, draft_sha = req.conversation.id, draft_hash(req.conversation.draft.text)
+            found = {f.rule: f.action for f in report.findings}
+        elif check_id in recent:
+            case_id, draft_sha, found = recent[check_id]
+        if found is not None and req.action in ("sent", "overridden"):  # sending past a block is an override
+            unlisted = sorted(r for r, a in found.items() if a in (Action.block, Action.approve) and r not in rules)
+            if unlisted:
+                raise unprocessable("rules", f"the draft has findings that block sending or need approval "
+                                             f"({', '.join(unlisted)}): send it as 'overridden' naming them, "
+                                             "with a reason")
+        gated = [r for r in rules if (found or {}).get(r, linter.policy.rule_action(r))
+                 in (Action.block, Action.approve)]
+        reason = (req.reason or "").strip()
+        if gated and not reason:
+            raise unprocessable("reason", f"a reason is required to override {', '.join(gated)} "
+                                          "(block/approve findings)")
+        decision_id = uuid.uuid4().hex
+        record: dict[str, Any] = {
+            "v": 1, "ts": now_iso(), "type": "decision", "decision_id": decision_id, "check_id": check_id,
+            "case_id": case_id, "draft_sha256": draft_sha, "action": req.action, "agent": req.agent,
+            "rules": rules, "reason": reason or None,
+            "overridden": {r: (found or {}).get(r, linter.policy.rule_action(r) or Action.allow).value
+                           for r in rules}}
+        await log(record)
+        return _Json({"decision_id": decision_id, "check_id": check_id, "logged": audit_log is not None})
 
     async def rules(request: Request) -> Response:
         return _Json(rules_body)
@@ -308,6 +410,7 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 
     routes = [
         Route("/v1/check", check, methods=["POST"]),
+        Route("/v1/decisions", decisions, methods=["POST"]),
         Route("/v1/rules", rules, methods=["GET"]),
         Route("/v1/rules/{rule_id:path}", one_rule, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -348,31 +451,45 @@ def app_from_options(options: dict[str, Any]) -> Starlette:
     from .config import resolve_config
 
     return create_app(Linter(resolve_config(options["config"])), max_body_bytes=options["max_body_bytes"],
-                      cors_origins=options["cors_origins"])
+                      cors_origins=options["cors_origins"], audit_log=open_audit_log(options.get("audit")))
+
+
+def open_audit_log(options: dict[str, Any] | None) -> AuditLog | None:
+    """The audit log described by ``serve``'s options (``None``: no logging)."""
+    if not options:
+        return None
+    return AuditLog(options["path"], text=options["text"], max_bytes=options["max_bytes"],
+                    backups=options["backups"])
 
 
 def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
           max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, cors_origins: list[str] | tuple[str, ...] = (),
-          workers: int = 1, config_path: str | None = None, log_level: str = "info") -> None:
+          workers: int = 1, config_path: str | None = None, log_level: str = "info",
+          audit: dict[str, Any] | None = None) -> None:
     """Run the service under uvicorn until interrupted.
 
     A check holds the GIL, so one process uses one core; ``workers > 1`` runs that many
     processes on one port (see :mod:`replyguard.workers`), each with its own linter built from
     ``config_path`` (``None``: the config found from the working directory, as ``linter`` was).
+    ``audit`` (``path``, ``text``, ``max_bytes``, ``backups``) turns on the audit log; all
+    workers append to the one file.
     """
+    if audit:
+        audit = {**audit, "path": os.path.abspath(audit["path"])}
     if workers > 1:
         from .workers import run_workers
 
         code = run_workers(workers, {
             "host": host, "port": port, "log_level": log_level,
             "config": os.path.abspath(config_path) if config_path else None,
-            "max_body_bytes": max_body_bytes, "cors_origins": list(cors_origins)})
+            "max_body_bytes": max_body_bytes, "cors_origins": list(cors_origins), "audit": audit})
         if code:
             raise SystemExit(code)
         return
     import uvicorn
 
-    app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins)
+    app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins,
+                     audit_log=open_audit_log(audit))
     tune_gc()
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
                 proxy_headers=True)

@@ -23,18 +23,22 @@ def mark_span(text: str, finding: Finding, width: int = 36) -> str:
 
 def format_report(report: Report, draft: str, *, label: str = "") -> str:
     head = label or report.id or "draft"
-    if not report.findings:
-        return f"{head}: no findings"
-    lines = [f"{head}: {len(report.findings)} finding(s)"]
+    decision = f"decision: {report.decision.value}"
+    if not report.findings and not report.suppressed:
+        return f"{head}: no findings ({decision})"
+    lines = [f"{head}: {len(report.findings) or 'no'} finding(s) ({decision})"]
     for f in report.findings:
         where = f"{f.span.start}-{f.span.end}" if f.span else "whole"
-        lines.append(f"  {_MARK[f.severity.value]} {f.severity.value:<7} {f.rule} [{f.category}] @{where}")
+        lines.append(f"  {_MARK[f.severity.value]} {f.severity.value:<7} {f.action.value:<7} {f.rule} "
+                     f"[{f.category}] @{where}")
         lines.append(f"      {f.message}")
         lines.append(f"      {mark_span(draft, f)}")
         if f.fix is not None:
             lines.append(f"      fix{'' if f.fix.safe else ' (unsafe)'}: → {f.fix.replacement}")
         for s in f.suggestions:
             lines.append(f"      suggest {s.template}: {s.text}")
+    for sup in report.suppressed:
+        lines.append(f"  suppressed {sup.rule} ({sup.source}: {sup.reason}): {len(sup.findings)} finding(s)")
     return "\n".join(lines)
 
 
