@@ -80,12 +80,17 @@ def format_run(run: Run, fmt: str, fail_on: Severity) -> str:
     return format_text(run)
 
 
+def _located_dict(f: Located) -> dict:
+    return {"rule": f.rule, "severity": f.severity.value, "category": f.category,
+            "message": f.message, "file": relative_uri(f.file), "line": f.line, "column": f.column}
+
+
 def run_dict(run: Run) -> dict:
     return {"units": [{
         "name": u.name, "file": relative_uri(u.file), "line": u.line,
-        "findings": [{"rule": f.rule, "severity": f.severity.value, "category": f.category,
-                      "message": f.message, "file": relative_uri(f.file), "line": f.line,
-                      "column": f.column} for f in u.findings],
+        "findings": [_located_dict(f) for f in u.findings],
+        "suppressed": [{**_located_dict(s.finding), "reason": s.reason, "source": s.source}
+                       for s in u.suppressed],
     } for u in run.units]}
 
 
@@ -97,9 +102,15 @@ def format_text(run: Run) -> str:
         for f in u.findings:
             counts[f.severity.value] += 1
             lines.append(f"{relative_uri(f.file)}:{f.line or 1}: {f.severity.value}: {f.rule}: {f.message}")
+    suppressed = [s for u in run.units for s in u.suppressed]
+    for s in suppressed:
+        f = s.finding
+        lines.append(f"{relative_uri(f.file)}:{f.line or 1}: suppressed ({s.source}: {s.reason}): "
+                     f"{f.rule}: {f.message}")
     files = len({u.file for u in run.units})
     parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s])
-    lines.append(f"{len(run.units)} template(s) in {files} file(s): {parts or 'no findings'}")
+    more = f"; {len(suppressed)} suppressed" if suppressed else ""
+    lines.append(f"{len(run.units)} template(s) in {files} file(s): {parts or 'no findings'}{more}")
     return "\n".join(lines)
 
 

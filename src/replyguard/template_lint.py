@@ -11,19 +11,23 @@ template's ``text`` key (or of the sample, for findings on a rendered sample).
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
 from .doc import Doc
-from .errors import TemplateError
-from .formats.located import Located, RuleInfo, Run, Unit
+from .errors import ConfigError, TemplateError
+from .formats.located import Located, RuleInfo, Run, SuppressedFinding, Unit
 from .kinds.content import similarity
 from .kinds.context_kinds import DEFAULT_LIMITS, channel_length
 from .linter import Linter
 from .models import Brand, Severity
+from .policy import SUPPRESSION_CATEGORY, UNUSED_SUPPRESSION, resolve_rule_id
 from .schema import LengthRule
 from .suggestions import ENV, conversation_variables, render
 from .template_repo import DEFAULT_BRAND, FileProblem, LoadedTemplate
@@ -63,6 +67,14 @@ RULES: dict[str, RuleInfo] = {r.id: r for r in (
     RuleInfo("templates/apology-deflection", "Boilerplate apology + form",
              "The template is nothing but an apology and 'please use the form / contact us'.", E),
 )}
+
+RULES[UNUSED_SUPPRESSION] = RuleInfo(
+    UNUSED_SUPPRESSION, "Unused or invalid suppression",
+    "A '# replyguard: disable=RULE reason' comment or a per-file-ignores entry that suppressed nothing "
+    "(or names no rule, or gives no reason): remove it, so suppressions do not outlive their cause.", W)
+
+# "# replyguard: disable=RULE[,RULE...] reason" in a comment of a template entry
+_DISABLE = re.compile(r"#\s*replyguard:\s*disable=(\S*)(?:\s+(.*?))?\s*$")
 
 DEFAULT_SIMILARITY = 0.85
 MAX_CONSTANT = 10_000
@@ -189,12 +201,108 @@ class TemplateLinter:
                 self._check_deflection(st)
         self._check_duplicates(states)
         for st in states:
-            st.unit.findings.sort(key=lambda f: (f.line or 0, f.rule))
             units.append(st.unit)
+        self._suppress(units, states)
+        for u in units:
+            u.findings.sort(key=lambda f: (f.line or 0, f.rule))
         from . import __version__
         return Run(units=units, rules={k: v for k, v in self.rule_info.items()
                                        if any(f.rule == k for u in units for f in u.findings)},
                    suite="replyguard lint-templates", version=__version__)
+
+    # -- suppressions -------------------------------------------------------------------
+    def _inline_disables(self, st: _State, source: list[str]) -> list[tuple[int, str, str]]:
+        """``(line, rule, reason)`` of each disable comment in the template's entry (from its
+        ``- id:`` line to the next entry), outside the lines of a block-scalar text."""
+        t = st.t
+        items = t.data.get("templates") if isinstance(t.data, dict) else None
+        start = t.lines.line(t.data, ("templates", t.index)) or t.line("id") or 1
+        end = len(source)
+        if isinstance(items, list) and t.index + 1 < len(items):
+            end = (t.lines.line(t.data, ("templates", t.index + 1)) or end + 1) - 1
+        text_lines: range = range(0)
+        if t.text_first_line and t.text_line and t.text_first_line != t.text_line:
+            text_lines = range(t.text_first_line, t.text_first_line + len(t.spec.text.splitlines()))
+        found = []
+        for n in range(start, end + 1):
+            if n in text_lines or n > len(source):
+                continue
+            m = _DISABLE.search(source[n - 1])
+            if m:
+                found.extend((n, rule, m.group(2) or "") for rule in m.group(1).split(",") if rule)
+                if not m.group(1):
+                    found.append((n, "", m.group(2) or ""))
+        return found
+
+    def _per_file_rules(self, file: str) -> list[tuple[str, str]]:
+        """``(pattern, rule)`` of the config's ``per-file-ignores`` entries that match ``file``."""
+        cfg = self.linter.config
+        base = cfg.base_dir or Path.cwd()
+        try:
+            rel = PurePosixPath(os.path.relpath(Path(file).resolve(), base.resolve()).replace(os.sep, "/"))
+        except ValueError:
+            rel = PurePosixPath(Path(file).as_posix())
+        return [(pattern, rule) for pattern, rules in cfg.per_file_ignores.items()
+                if fnmatch.fnmatch(str(rel), pattern) or rel.match(pattern) for rule in rules]
+
+    def _suppress(self, units: list[Unit], states: list[_State]) -> None:
+        """Move suppressed findings to ``unit.suppressed``; report unused or invalid suppressions."""
+        cfg = self.linter.config
+        known = list(self.rule_info)
+        for pattern, rules in cfg.per_file_ignores.items():
+            for rule in rules:
+                if resolve_rule_id(rule, known) is None:
+                    raise ConfigError(f"{cfg.where()}per-file-ignores: {pattern!r}: unknown rule {rule!r}")
+        used_config: set[tuple[str, str]] = set()
+        matched: set[tuple[str, str]] = set()
+        sources: dict[str, list[str]] = {}
+        by_unit = {id(st.unit): st for st in states}
+        for u in units:
+            for pattern, rule in self._per_file_rules(u.file):
+                matched.add((pattern, rule))
+                full = resolve_rule_id(rule, known) or rule
+                if self._move(u, full, f"per-file-ignores {pattern!r}", "config"):
+                    used_config.add((pattern, rule))
+            st = by_unit.get(id(u))
+            if st is None:
+                continue
+            if st.t.file not in sources:
+                try:
+                    sources[st.t.file] = Path(st.t.file).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    sources[st.t.file] = []
+            for line, rule, reason in self._inline_disables(st, sources[st.t.file]):
+                full = resolve_rule_id(rule, known)
+                if full is None:
+                    problem = f"disable comment names no known rule ({rule!r})" if rule else \
+                        "disable comment names no rule: write '# replyguard: disable=RULE reason'"
+                elif not reason:
+                    problem = f"disable of {full} gives no reason: write '# replyguard: disable={rule} why'"
+                elif not self._move(u, full, reason, "inline"):
+                    problem = f"disable of {full} is unused: the template has no such finding; remove it"
+                else:
+                    continue
+                u.findings.append(Located(UNUSED_SUPPRESSION, W, f"{st.t.spec.id}: {problem}", st.t.file, line,
+                                          category=SUPPRESSION_CATEGORY))
+        if units:
+            where = cfg.source or "config"
+            for pattern, rules in cfg.per_file_ignores.items():
+                for rule in rules:
+                    # a pattern that matched none of the files linted this time (pre-commit passes only
+                    # the changed ones) says nothing about its use
+                    if (pattern, rule) in matched and (pattern, rule) not in used_config:
+                        units[0].findings.append(Located(
+                            UNUSED_SUPPRESSION, W, f"per-file-ignores {pattern!r}: {rule} suppressed nothing in "
+                            "the files it matched; remove it", where, None, category=SUPPRESSION_CATEGORY))
+
+    @staticmethod
+    def _move(unit: Unit, rule: str, reason: str, source: str) -> bool:
+        hit = [f for f in unit.findings if f.rule == rule]
+        if not hit:
+            return False
+        unit.findings = [f for f in unit.findings if f.rule != rule]
+        unit.suppressed.extend(SuppressedFinding(f, reason, source) for f in hit)
+        return True
 
     # -- helpers ------------------------------------------------------------------------
     def _add(self, st: _State, rule: str, message: str, line: int | None, *,

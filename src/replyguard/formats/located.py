@@ -42,6 +42,15 @@ class Located:
 
 
 @dataclass
+class SuppressedFinding:
+    """A finding left out by an inline ``# replyguard: disable=`` comment or ``per-file-ignores``."""
+
+    finding: Located
+    reason: str
+    source: str  # "inline" or "config"
+
+
+@dataclass
 class Unit:
     """A case or a template: a JUnit testcase, with its findings (possibly none)."""
 
@@ -50,6 +59,7 @@ class Unit:
     line: int | None = None
     findings: list[Located] = field(default_factory=list)
     error: str | None = None  # could not be checked at all (input error)
+    suppressed: list[SuppressedFinding] = field(default_factory=list)
 
 
 @dataclass
