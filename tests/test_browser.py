@@ -6,6 +6,7 @@ never a downloaded browser. Set REPLYGUARD_CHROMIUM to use another binary.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from playwright import sync_api  # a hard import: this test must run in CI, never skip
 from server_support import DM_LINK, ServerThread, demo_linter
 
+from replyguard.audit import AuditLog
 from replyguard.server import create_app
 
 CHROMIUM = os.environ.get("REPLYGUARD_CHROMIUM", "/usr/bin/chromium")
@@ -24,9 +26,12 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    linter = demo_linter(tmp_path_factory.mktemp("packs"))
-    with ServerThread(create_app(linter)) as srv:
+    folder = tmp_path_factory.mktemp("packs")
+    log = AuditLog(folder / "audit.jsonl")
+    with ServerThread(create_app(demo_linter(folder), audit_log=log)) as srv:
+        srv.audit_path = folder / "audit.jsonl"
         yield srv
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +92,7 @@ def test_blocked_draft_then_suggestion_then_send(page):
     assert page.input_value("#draft") == ""
 
 
-def test_send_anyway_requires_a_reason(page):
+def test_send_anyway_requires_a_reason(page, server):
     type_draft(page, PHONE_DRAFT)
     page.click("#send")
     sync_api.expect(page.locator("#gate-block")).to_be_visible()
@@ -101,6 +106,13 @@ def test_send_anyway_requires_a_reason(page):
     sync_api.expect(sent).to_have_count(1)
     sync_api.expect(sent.locator(".override-note")).to_contain_text("お客さまが公開を希望")
     sync_api.expect(sent.locator(".override-note")).to_contain_text("hooktest/phone-in-public")
+    # the reason is recorded on the server, with the check it overrides
+    records = [json.loads(x) for x in server.audit_path.read_text(encoding="utf-8").splitlines()]
+    decision = [r for r in records if r["type"] == "decision"][-1]
+    assert (decision["action"], decision["rules"], decision["reason"]) == (
+        "overridden", ["hooktest/phone-in-public"], "お客さまが公開を希望")
+    assert decision["check_id"] in {r["check_id"] for r in records if r["type"] == "check"}
+    sync_api.expect(sent.locator(".override-note")).to_contain_text(decision["decision_id"][:8])
 
 
 def test_warning_asks_for_confirmation_and_safe_fix(page):

@@ -3,7 +3,8 @@
  *
  * What to copy into your own agent UI:
  *   - checkDraft(): POST the conversation to /v1/check?fix=safe before sending;
- *   - gate(): errors block sending (an override needs a recorded reason), warnings ask to confirm;
+ *   - gate(): the report's decision: block/approve stop sending (an override needs a reason,
+ *     recorded on the server with POST /v1/decisions), warn asks to confirm, allow sends;
  *   - renderHighlights(): finding spans (code-point offsets into draft.text) as <mark>s in a
  *     layer under the textarea;
  *   - suggestion buttons: finding.suggestions and report.suggestions inserted with one click.
@@ -356,16 +357,51 @@
     gate(state);
   }
 
-  /** Errors block, warnings ask for confirmation, nothing (or only info) sends. */
+  /** The server's policy decides: block/approve stop, warn asks for confirmation, allow sends. */
   function gate(state) {
-    const sev = state.report.findings.map((f) => f.severity);
-    if (sev.includes("error")) showGate(el.gateBlock);
-    else if (sev.includes("warning")) showGate(el.gateConfirm);
-    else deliver(state.text, null);
+    const decision = state.report.decision;
+    if (decision === "block" || decision === "approve") showGate(el.gateBlock);
+    else if (decision === "warn") showGate(el.gateConfirm);
+    else send(state.text, null);
+  }
+
+  /** The rules an override of the checked text passes over (block and approve findings). */
+  function gatedRules(state) {
+    return state.report.findings.filter((f) => f.action === "block" || f.action === "approve").map((f) => f.rule);
+  }
+
+  /** POST /v1/decisions: what the agent did with the checked draft (the server keeps the log). */
+  async function recordDecision(body) {
+    const res = await fetch(`${API}/v1/decisions`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => null);
+    if (!res.ok) throw new HookError(`${res.status}: ${(json && json.error) || res.statusText}`);
+    return json;
+  }
+
+  /** Record the decision, then deliver. An override that the server refused is not sent;
+   *  one made while the hook is down is sent and marked as not recorded. */
+  async function send(text, override) {
+    const fresh = last && last.text === text && last.report.check_id;
+    let recorded = null;
+    if (fresh) {
+      const body = override
+        ? { action: "overridden", agent: data.agent, rules: override.rules, reason: override.reason,
+            check_id: last.report.check_id }
+        : { action: "sent", agent: data.agent, check_id: last.report.check_id };
+      try {
+        recorded = await recordDecision(body);
+      } catch (e) {
+        el.status.textContent = "送信できません: " + e.message;
+        return;
+      }
+    }
+    deliver(text, override, recorded);
   }
 
   /** Stand-in for posting the reply: adds it to the thread and the send log. */
-  function deliver(text, override) {
+  function deliver(text, override, recorded) {
     const msg = { author: data.agent, text, in_reply_to: convo.post.id, created_at: new Date().toISOString() };
     convo.thread.push(msg);
     el.thread.append(messageNode(msg));
@@ -374,11 +410,12 @@
     if (override) {
       const note = document.createElement("div");
       note.className = "override-note";
-      note.textContent = `エラーを承知で送信（理由: ${override.reason}）— ${override.rules.join(", ")}`;
+      const where = recorded && recorded.logged ? `記録 ${recorded.decision_id.slice(0, 8)}`
+        : recorded ? "サーバーの監査ログは無効" : "未記録（チェックなし）";
+      note.textContent = `エラーを承知で送信（理由: ${override.reason}）— ${override.rules.join(", ")}（${where}）`;
       li.append(note);
     }
     el.sentLog.append(li);
-    // A real UI would send {text, override, report} to its audit log here.
     hideGate();
     el.draft.value = "";
     last = null;
@@ -394,7 +431,7 @@
   el.send.addEventListener("click", onSend);
   el.retry.addEventListener("click", onSend);
   el.applySafe.addEventListener("click", () => { if (last && last.fixed_text !== undefined) setDraft(last.fixed_text); });
-  el.confirmSend.addEventListener("click", () => { if (last && last.text === el.draft.value) deliver(last.text, null); });
+  el.confirmSend.addEventListener("click", () => { if (last && last.text === el.draft.value) send(last.text, null); });
   el.confirmCancel.addEventListener("click", () => { hideGate(); el.draft.focus(); });
   document.querySelectorAll(".override-trigger").forEach((b) => b.addEventListener("click", () => {
     el.override.hidden = false;
@@ -405,9 +442,8 @@
   el.overrideSend.addEventListener("click", () => {
     const reason = el.overrideReason.value.trim();
     if (reason.length < 2) return;
-    const rules = last && last.text === el.draft.value
-      ? last.report.findings.filter((f) => f.severity === "error").map((f) => f.rule) : ["（未チェック）"];
-    deliver(el.draft.value, { reason, rules });
+    const rules = last && last.text === el.draft.value ? gatedRules(last) : ["（未チェック）"];
+    send(el.draft.value, { reason, rules });
   });
   el.sample.addEventListener("change", () => loadSample(data.samples[el.sample.selectedIndex]));
 
