@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .context import Context
 from .doc import Doc
+from .emoji_tone import bright_emoji
 from .expr import Node
 from .matcher import Matcher, Span
 from .schema import SCOPES
@@ -43,6 +44,8 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
                    "the brand's name"),
     "emoji": (lambda d, c: d.emoji_count() >= 1, "at least one emoji"),
     "many_emoji": (lambda d, c: d.emoji_count() >= 3, "three or more emoji"),
+    "bright_emoji": (lambda d, c: bool(bright_emoji(d)),
+                     "a cheerful emoji (🎉 ✨ 🌟 😊 💪 ♪ …, judged by its Unicode name: see emoji_tone.py)"),
     "url": (lambda d, c: bool(d.urls), "a URL"),
     "question_mark": (lambda d, c: "?" in d.text, "a question mark (？ or ?)"),
     "polite_ending": (lambda d, c: _endings(d, "polite"), "a sentence ending in です/ます"),

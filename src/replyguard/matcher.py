@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import literal_first, prefilter
 from .doc import Doc
+from .lemma_match import LemmaMatcher
 from .safe_regex import compile_safe
 from .schema import MatcherSpec, TokenSpec
 from .text import normalize
@@ -254,6 +255,8 @@ class Matcher:
         self.phrase_re = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
+        lemmas = LemmaMatcher(expand_words(spec.lemmas, lexicons), expand_words(spec.negated_lemmas, lexicons))
+        self.lemmas = lemmas if lemmas else None
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self._exists_key = (self, "exists")
         # Each pattern with the characters every match of it contains (see prefilter), and
@@ -306,6 +309,8 @@ class Matcher:
                         spans.append((a, b))
         for seq in self.sequences:
             spans.extend(seq.spans(doc))
+        if self.lemmas is not None:
+            spans.extend(self.lemmas.spans(doc))
         return spans
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
@@ -364,7 +369,8 @@ class Matcher:
         return found  # type: ignore[return-value]
 
     def _exists(self, doc: Doc) -> bool:
-        return self._regex_hit(doc) or any(seq.spans(doc) for seq in self.sequences)
+        return (self._regex_hit(doc) or any(seq.spans(doc) for seq in self.sequences)
+                or (self.lemmas is not None and bool(self.lemmas.spans(doc))))
 
     def _regex_hit(self, doc: Doc) -> bool:
         """Whether a phrase or regex has a non-empty match in the doc.
@@ -387,6 +393,14 @@ class Matcher:
                                   or any(x.end() > x.start() for x in rx.finditer(text))):
                 return True
         return False
+
+
+def expand_words(words: list[str], lexicons: dict[str, list[str]]) -> list[str]:
+    """``@name`` entries replaced by the lexicon's words, NFKC-normalised (KeyError names the lexicon)."""
+    out: list[str] = []
+    for w in words:
+        out.extend(lexicons[w[1:]] if w.startswith("@") else [w])
+    return [normalize(w).text for w in out]
 
 
 def expand_phrases(phrases: list[str], lexicons: dict[str, list[str]]) -> list[str]:

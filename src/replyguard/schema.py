@@ -57,13 +57,18 @@ class MatcherSpec(_Spec):
     phrases: StrList
     regex: StrList
     tokens: Annotated[list[list[TokenSpec]], Field(default_factory=list)]
+    lemmas: StrList = Field(
+        description="words in dictionary form (怖い, 泣く), matched in every conjugation unless negated; "
+                    "@name includes a lexicon")
+    negated_lemmas: StrList = Field(
+        description="words that match only when negated (眠る → 眠れない, 足りる → 足りない)")
     unless: MatcherSpec | None = Field(
         None, description="a match is dropped when this matcher also matches the same sentence")
     requires: MatcherSpec | None = Field(
         None, description="a match is kept only when this matcher also matches the same sentence")
 
     def is_empty(self) -> bool:
-        return not (self.phrases or self.regex or self.tokens)
+        return not (self.phrases or self.regex or self.tokens or self.lemmas or self.negated_lemmas)
 
 
 class FactSpec(_Spec):

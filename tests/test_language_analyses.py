@@ -1,0 +1,95 @@
+"""The language analyses behind the tone rules: register per sentence, words in dictionary form
+with negation, and the emotional direction of emoji (issue 11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from replyguard.doc import Doc
+from replyguard.emoji_tone import bright_emoji, tone
+from replyguard.lemma_match import LemmaMatcher
+
+
+def registers(text: str) -> list[tuple[str, bool]]:
+    return [(r.register, r.question) for r in Doc(text).registers]
+
+
+# -- register per sentence ------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("本日は21時まで営業しております。", [("polite", False)]),
+    ("大丈夫ですよ。楽しんでくださいね！", [("polite", False), ("polite", False)]),
+    ("ちゃんと書いてあるよ", [("casual", False)]),
+    ("3回も間違えるほうが悪くない？", [("plain", True)]),
+    ("それで何運ぶの？", [("plain", True)]),
+    ("横のボタン押してみて", [("casual", False)]),
+    ("いつも遊んでくれてありがとう！", [("casual", False)]),
+    ("詳しくはこちら", [("fragment", False)]),
+    ("対象は東町1〜3丁目だ。", [("plain", False)]),
+])
+def test_register_of_each_sentence(text: str, expected: list[tuple[str, bool]]) -> None:
+    assert registers(text) == expected
+
+
+def test_register_spans_point_at_the_ending() -> None:
+    d = Doc("ありがとうございます。できるよ〜！")
+    casual = next(r for r in d.registers if r.register == "casual")
+    assert d.text[casual.start:casual.end].startswith("できる")
+
+
+def test_register_ignores_quoted_customer_words() -> None:
+    assert registers("「見れないんだけど」とのこと、失礼いたしました。") == [("polite", False)]
+
+
+def test_register_with_full_width_and_half_width_kana() -> None:
+    # ﾃﾞｷﾙﾖ is NFKC-folded to できるよ's katakana; ！ and ？ are folded too
+    assert registers("ＯＫです！") == [("polite", False)]
+    assert registers("それってﾏｼﾞ？")[0][1] is True
+
+
+# -- words in dictionary form, negation aware -----------------------------------------
+@pytest.mark.parametrize("text, words", [
+    ("怖かった", ["怖かっ"]),
+    ("怖くない", []),
+    ("カバン盗られた", ["盗ら"]),
+    ("本当につらい", ["つらい"]),
+])
+def test_lemmas_match_every_conjugation_but_not_the_negation(text: str, words: list[str]) -> None:
+    m = LemmaMatcher(["怖い", "盗る", "つらい"], [])
+    d = Doc(text)
+    assert [d.text[a:b] for a, b in m.spans(d)] == words
+
+
+@pytest.mark.parametrize("text, hit", [
+    ("眠れそうにない", True), ("ミルクの水も足りない", True), ("十分足りる", False), ("よく眠れた", False),
+])
+def test_negated_lemmas_match_only_when_denied(text: str, hit: bool) -> None:
+    m = LemmaMatcher([], ["眠る", "足りる"])
+    assert bool(m.spans(Doc(text))) is hit
+
+
+def test_lemma_spans_survive_released_tokens() -> None:
+    m = LemmaMatcher(["怖い"], [])
+    d = Doc("本当に怖かった")
+    first = m.spans(d)
+    d.release_tokens()
+    assert m.spans(d) == first
+
+
+# -- emoji ----------------------------------------------------------------------------
+@pytest.mark.parametrize("emoji, expected", [
+    ("🎉", "bright"), ("✨", "bright"), ("😊", "bright"), ("💪", "bright"), ("😂", "bright"),
+    ("🙏", "somber"), ("😢", "somber"), ("💦", "somber"), ("💔", "somber"),
+    ("✈️", "neutral"), ("🍗", "neutral"),
+])
+def test_emoji_tone_from_unicode_names(emoji: str, expected: str) -> None:
+    assert tone(emoji) == expected
+
+
+def test_a_somber_emoji_makes_the_tone_mixed_not_cheerful() -> None:
+    assert bright_emoji(Doc("運転を再開しております🚃✨"))
+    assert not bright_emoji(Doc("えっ大変でしたね😱💦 すぐ対応します🙏✨"))
+
+
+def test_zwj_sequences_count_once() -> None:
+    d = Doc("がんばりましょう👨‍👩‍👧✨")
+    assert len(d.emoji) == 2
