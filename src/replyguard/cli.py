@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--templates", action="store_true", help="the template repository format instead")
     from .ci import add_lint_templates_parser
     add_lint_templates_parser(sub)
+    from .audit.command import add_audit_parser
+    add_audit_parser(sub)
     s = sub.add_parser("serve", help="run the HTTP pre-send hook and demo page (needs replyguard[server])")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8787, help="port to bind (default: 8787)")
@@ -304,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(linter, args.rule)
         if args.command == "serve":
             return _serve(args, linter)
+        if args.command == "audit":
+            from .audit.command import audit_command
+            return audit_command(args, linter)
         fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
         if args.command == "lint-templates":
             from .ci import lint_templates_command
