@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from replyguard.audit.aggregate import summarize, tally
-from replyguard.audit.rows import CaseRow, check_case
-from replyguard.audit.table import check_table, rows_to_table, table_rows, worker_linter
+from replyguard.audit_report.aggregate import summarize, tally
+from replyguard.audit_report.rows import CaseRow, check_case
+from replyguard.audit_report.table import check_table, rows_to_table, table_rows, worker_linter
 from replyguard.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

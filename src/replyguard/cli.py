@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--templates", action="store_true", help="the template repository format instead")
     from .ci import add_lint_templates_parser
     add_lint_templates_parser(sub)
-    from .audit.command import add_audit_parser
+    from .audit_report.command import add_audit_parser
     add_audit_parser(sub)
     s = sub.add_parser("serve", help="run the HTTP pre-send hook and demo page (needs replyguard[server])")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -307,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, linter)
         if args.command == "audit":
-            from .audit.command import audit_command
+            from .audit_report.command import audit_command
             return audit_command(args, linter)
         fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
         if args.command == "lint-templates":

@@ -1,4 +1,4 @@
-"""The audit's numbers: pure functions over :class:`~replyguard.audit.rows.CaseRow` s.
+"""The audit's numbers: pure functions over :class:`~replyguard.audit_report.rows.CaseRow` s.
 
 :func:`tally` folds rows into a :class:`Tally` of plain counters; tallies :func:`merge`
 (sums, and the N worst replies by a total order), so a distributed engine tallies each

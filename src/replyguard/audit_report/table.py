@@ -2,7 +2,7 @@
 
 :func:`check_table` is the unit of work of every distributed engine: it takes an Arrow table
 or a pandas DataFrame and returns the same kind of table, one row per finding (see
-:data:`~replyguard.audit.rows.FINDINGS_COLUMNS`). The input holds either a ``case`` column of
+:data:`~replyguard.audit_report.rows.FINDINGS_COLUMNS`). The input holds either a ``case`` column of
 case JSON (a JSON Lines line per row) or one column per case field (``post.text``,
 ``draft.text``, …, or other names through ``mapping``), plus optional ``source`` and ``line``.
 Each worker process builds its :class:`~replyguard.Linter` once and keeps it.

@@ -1,6 +1,6 @@
 """Where an audit's checks run: this process (``--jobs N`` worker processes), a Dask cluster,
 or Spark. Each engine checks chunks of cases, tallies each chunk where it was checked, and
-returns the merged :class:`~replyguard.audit.aggregate.Tally`, so the aggregates are the same
+returns the merged :class:`~replyguard.audit_report.aggregate.Tally`, so the aggregates are the same
 whichever engine ran. ``on_rows`` receives every chunk's CaseRows in input order when the
 caller needs them (errors on stderr, ``--findings``); engines ship rows only then.
 """

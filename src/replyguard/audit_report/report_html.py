@@ -2,7 +2,7 @@
 JavaScript, no CDN, opens offline), each with a table of the same numbers beside it.
 
 Only rendering lives here; every number comes from the aggregates of
-:func:`replyguard.audit.aggregate.summarize`. Tables carry ``data-table``/``data-key``/
+:func:`replyguard.audit_report.aggregate.summarize`. Tables carry ``data-table``/``data-key``/
 ``data-col`` attributes so a test can read what the page shows and compare it with them.
 """
 
