@@ -1,7 +1,9 @@
 """End to end: the demo agent page in a real headless Chromium against a real uvicorn server.
 
 Uses Debian's Chromium (/usr/bin/chromium; CI installs the apt package) through Playwright,
-never a downloaded browser. Set REPLYGUARD_CHROMIUM to use another binary.
+never a downloaded browser. Set REPLYGUARD_CHROMIUM to use another binary. Without Chromium
+these tests skip with the install step, so the README's test command passes on a fresh
+machine; ``.ci/run`` sets REPLYGUARD_REQUIRE_BROWSER=1, which turns that skip into a failure.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright import sync_api  # a hard import: this test must run in CI, never skip
+from playwright import sync_api  # a hard import: the dev extra installs it
 from server_support import DM_LINK, ServerThread, demo_linter
 
 from replyguard.audit import AuditLog
@@ -36,8 +38,12 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); a missing browser is a failure
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium")
+    if not Path(CHROMIUM).exists():
+        message = (f"browser tests need Chromium at {CHROMIUM}: install it with "
+                   "'sudo apt-get install chromium' (or set REPLYGUARD_CHROMIUM to its path)")
+        if os.environ.get("REPLYGUARD_REQUIRE_BROWSER") == "1":  # CI (.ci/run): never skip silently
+            pytest.fail(message)
+        pytest.skip(message)
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

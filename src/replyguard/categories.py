@@ -1,4 +1,4 @@
-"""The finding categories of ``shared/spec/categories.md``: the contract of every finding."""
+"""The finding categories of ``docs/categories.md``: the contract of every finding."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def cases_run(linter: Linter, file: str, results: list[CaseResult]) -> Run:
     units = [case_unit(r, "stdin" if file == "-" else file) for r in results]
     infos = rule_infos(linter)
     infos[INPUT_ERROR] = RuleInfo(INPUT_ERROR, "Case cannot be checked",
-                                  "The line is not valid JSON or not a valid case (shared/spec/cases.md).",
+                                  "The line is not valid JSON or not a valid case (docs/cases.md).",
                                   Severity.error)
     return Run(units, _used(infos, units), "replyguard check", __version__)
 

@@ -1,6 +1,6 @@
 """Data models of a check: the conversation going in, the findings coming out.
 
-They follow ``shared/spec/cases.md``: one case is a draft reply in its context.
+They follow ``docs/cases.md``: one case is a draft reply in its context.
 Extra input fields (``expected``, ``note``, anything a tool adds) are accepted and ignored,
 so evaluation files and tool exports can be checked as they are.
 """

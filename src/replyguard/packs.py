@@ -233,7 +233,7 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
             seen[rid] = (pack.file, pack.line("rules", i, "id"))
             if rule.category not in ps.categories:
                 raise PackError(f"unknown category {rule.category!r}; see the categories of "
-                                "shared/spec/categories.md, or declare it under 'categories:'",
+                                "docs/categories.md, or declare it under 'categories:'",
                                 file=pack.file, line=pack.line("rules", i, "category"), rule=rule.id)
             when = _check_expr(rule.when, ps.facts, pack, ("rules", i, "when"), rule.id)
             suggest = []
