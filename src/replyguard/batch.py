@@ -1,15 +1,21 @@
 """Batch checking of JSON Lines case files, streamed: a line in, a result out.
 
 A malformed line becomes an error record naming its line number; the other cases are still
-checked, and the output has one record per input case, in input order.
+checked, and the output has one record per input case, in input order. "Malformed" covers
+anything a file can hold: bytes that are not UTF-8 (a Shift_JIS export), JSON nested too
+deeply for the parser, and a line longer than :data:`MAX_LINE_BYTES` (read in bounded pieces,
+so an endless line never fills memory).
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 from pydantic import ValidationError
 
@@ -98,24 +104,80 @@ def _validation_message(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-def parse_case(line_no: int, raw: str) -> Conversation | CaseResult:
-    """A conversation from one JSONL line, or an error result that says what is wrong."""
+# A case holds at most a handful of texts of max_text_chars (20,000) each; even written
+# with \uXXXX escapes (6 bytes a character) a real case stays far below this.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+_READ_BYTES = 64 * 1024
+
+
+class Overlong:
+    """Stands for a line longer than the limit (its bytes are not kept)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def strip(self) -> str:  # never blank: it becomes an error record
+        return "overlong"
+
+
+Line = str | bytes | Overlong  # a text line (library callers), a raw one (the CLI) or an overlong one
+
+
+def bounded_lines(stream: BinaryIO | TextIO, limit: int = MAX_LINE_BYTES) -> Iterator[Line]:
+    """The lines of a stream (binary; a text one is accepted too); a line over ``limit`` bytes
+    is yielded as :class:`Overlong` as soon as the limit is passed, and the rest of it is
+    skipped in bounded reads, so memory stays bounded whatever the input."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line[-1:] in ("\n", b"\n"):
+            yield line
+            continue
+        yield Overlong(limit)
+        while line and line[-1:] not in ("\n", b"\n"):  # skip to the end of that line, piece by piece
+            line = stream.readline(_READ_BYTES)
+
+
+def _decode(line_no: int, raw: Line) -> str | CaseResult:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, Overlong):
+        return CaseResult(line_no, None, error=f"line {line_no}: the line is longer than {raw.limit:,} bytes")
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return CaseResult(line_no, None, error=f"line {line_no}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                               f"at byte {exc.start + 1}); save the file as UTF-8")
+    return text.removeprefix("\ufeff") if line_no == 1 else text  # a BOM from a Windows export
+
+
+def parse_case(line_no: int, raw: Line) -> Conversation | CaseResult:
+    """A conversation from one JSONL line, or an error result that says what is wrong."""
+    text = _decode(line_no, raw)
+    if isinstance(text, CaseResult):
+        return text
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         return CaseResult(line_no, None,
                           error=f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return CaseResult(line_no, None, error=f"line {line_no}: invalid JSON: nested too deeply")
     case_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(data, dict):
         return CaseResult(line_no, None, error=f"line {line_no}: a case must be a JSON object")
     try:
         return Conversation.model_validate(data)
+    except RecursionError:
+        return CaseResult(line_no, str(case_id) if case_id is not None else None,
+                          error=f"line {line_no}: case: nested too deeply")
     except ValidationError as exc:
         return CaseResult(line_no, str(case_id) if case_id is not None else None,
                           error=f"line {line_no}: {_validation_message(exc)}")
 
 
-def check_one(linter: Linter, line_no: int, raw: str) -> CaseResult:
+def check_one(linter: Linter, line_no: int, raw: Line) -> CaseResult:
     parsed = parse_case(line_no, raw)
     if isinstance(parsed, CaseResult):
         return parsed
@@ -126,14 +188,14 @@ def check_one(linter: Linter, line_no: int, raw: str) -> CaseResult:
     return CaseResult(line_no, parsed.id, parsed.draft.text, report=report)
 
 
-def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+def numbered_lines(lines: Iterable[Line]) -> Iterator[tuple[int, Line]]:
     """Non-blank lines with their 1-based line numbers."""
     for i, raw in enumerate(lines, start=1):
         if raw.strip():
             yield i, raw
 
 
-def run_batch(linter: Linter, lines: Iterable[str]) -> Iterator[CaseResult]:
+def run_batch(linter: Linter, lines: Iterable[Line]) -> Iterator[CaseResult]:
     """Check every case of a JSONL stream, in order."""
     for line_no, raw in numbered_lines(lines):
         yield check_one(linter, line_no, raw)
@@ -160,13 +222,13 @@ def _init_worker(config: Config) -> None:
     tune_gc()
 
 
-def _check_chunk(items: list[tuple[int, str]]) -> list[tuple]:
+def _check_chunk(items: list[tuple[int, Line]]) -> list[tuple]:
     assert _worker_linter is not None
     return [_ship(check_one(_worker_linter, line_no, raw)) for line_no, raw in items]
 
 
-def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
-    chunk: list[tuple[int, str]] = []
+def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[tuple[int, Line]]]:
+    chunk: list[tuple[int, Line]] = []
     for item in numbered_lines(lines):
         chunk.append(item)
         if len(chunk) >= size:
@@ -176,17 +238,31 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
         yield chunk
 
 
-def run_batch_parallel(config: Config, lines: Iterable[str], jobs: int, chunksize: int = 128
-                       ) -> Iterator[CaseResult]:
-    """Like :func:`run_batch`, with ``jobs`` worker processes; results stay in input order.
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
-    Lines are read and handed out lazily in chunks, so memory stays flat on large files.
+
+def run_batch_parallel(config: Config, lines: Iterable[Line], jobs: int, chunksize: int = 128
+                       ) -> Iterator[CaseResult]:
+    """Like :func:`run_batch`, with up to ``jobs`` worker processes; results stay in input order.
+
+    Lines are read and handed out lazily in chunks, so memory stays flat on large files. The
+    workers are capped by the usable CPUs (a check is CPU-bound: more processes only cost
+    memory, a linter each) and by the chunks there are (the first ``jobs`` are read first).
     """
     import multiprocessing
 
-    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config,))
+    chunks = _chunks(lines, chunksize)
+    first = list(itertools.islice(chunks, max(1, min(jobs, usable_cpus()))))
+    if not first:
+        return
+    pool = multiprocessing.Pool(len(first), initializer=_init_worker, initargs=(config,))
     try:
-        for chunk in pool.imap(_check_chunk, _chunks(lines, chunksize)):
+        for chunk in pool.imap(_check_chunk, itertools.chain(first, chunks)):
             for item in chunk:
                 yield _unship(item)
         pool.close()

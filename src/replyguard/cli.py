@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 
 from . import __version__
-from .batch import CaseResult, run_batch, run_batch_parallel, tune_gc
+from .batch import CaseResult, bounded_lines, run_batch, run_batch_parallel, tune_gc
 from .config import Config, resolve_config
-from .errors import ReplyguardError
+from .errors import InputError, ReplyguardError
 from .linter import Linter, apply_fixes
 from .models import Brand, Conversation, Message, Severity
 
@@ -106,11 +107,31 @@ def _linter(args: argparse.Namespace) -> tuple[Linter, Config]:
     return Linter(cfg), cfg
 
 
+def _stdin():
+    """Standard input as bytes (as text where it has no buffer: a test's StringIO)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _read_draft(max_chars: int) -> str:
+    """The draft from stdin: read no more than a draft may hold, and decoded as UTF-8 with a
+    one-line error (not a traceback) when it is not."""
+    cap = max_chars * 4 + 2  # UTF-8 is at most 4 bytes a character, plus "\r\n"
+    data = _stdin().read(cap)
+    if len(data) >= cap:
+        raise InputError(f"stdin: the draft is longer than max_text_chars ({max_chars})")
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"stdin: not UTF-8 text (byte 0x{data[exc.start]:02x} at byte {exc.start + 1})") from None
+
+
 def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     from .formats import report_dict
     from .formats.text import format_report
 
-    draft = args.draft if args.draft is not None else sys.stdin.read()
+    draft = args.draft if args.draft is not None else _read_draft(linter.config.max_text_chars)
     if not draft.strip():
         print("replyguard: error: no draft given (pass it as an argument or on stdin)", file=sys.stderr)
         return EXIT_ERROR
@@ -140,7 +161,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
         print("replyguard: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_ERROR
     try:
-        stream = sys.stdin if args.cases == "-" else open(args.cases, encoding="utf-8")  # noqa: SIM115
+        stream = _stdin() if args.cases == "-" else open(args.cases, "rb")  # noqa: SIM115
     except OSError as exc:
         print(f"replyguard: error: {args.cases}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
@@ -152,7 +173,8 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
         total = count_cases(args.cases)
     tune_gc()
     with stream, Progress(total) as progress:
-        results = run_batch_parallel(linter.config, stream, args.jobs) if args.jobs > 1 else run_batch(linter, stream)
+        lines = bounded_lines(stream)  # bytes: a line that is not UTF-8 becomes an error record
+        results = run_batch_parallel(linter.config, lines, args.jobs) if args.jobs > 1 else run_batch(linter, lines)
         for res in results:
             cases += 1
             if res.error:
@@ -236,6 +258,9 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
             or args.audit_log_backups <= 0:
         print("replyguard: error: --max-body-bytes, --workers and --audit-log-* must be positive", file=sys.stderr)
         return EXIT_ERROR
+    if not 1 <= args.port <= 65535:  # uvicorn would fail with a traceback; --workers would bind another
+        print(f"replyguard: error: --port must be between 1 and 65535 (got {args.port})", file=sys.stderr)
+        return EXIT_ERROR
     audit = None
     if args.audit_log:
         audit = {"path": args.audit_log, "text": args.audit_log_text, "max_bytes": args.audit_log_max_bytes,
@@ -284,6 +309,37 @@ def _schema(templates: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; an output that cannot be written (a full disk, a closed pipe) is exit 2
+    with one line on stderr: the findings' exit code only stands when all output was written."""
+    try:
+        code = _main(argv)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return code
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            msg = "the output was closed before everything was written (broken pipe)"
+        elif exc.filename:
+            msg = f"{exc.filename}: {exc.strerror}"
+        else:
+            msg = f"cannot write the output: {exc.strerror or exc}"
+        print(f"replyguard: error: {msg}", file=sys.stderr)
+        _silence_stdout()
+        return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit does not fail again
+    and print a second message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test's capture)
+        pass
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -313,6 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lint-templates":
             from .ci import lint_templates_command
             return lint_templates_command(args, linter, fail_on)
+        if args.fix and args.format in ("sarif", "github", "junit"):  # it used to print text silently
+            print(f"replyguard: error: --fix prints the fixed draft (or JSON records with --cases); "
+                  f"it cannot be combined with --format {args.format}", file=sys.stderr)
+            return EXIT_ERROR
         if args.cases:
             return _batch(args, linter, fail_on)
         return _single(args, linter, fail_on)
@@ -321,5 +381,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return EXIT_OK

@@ -72,6 +72,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1}); TOML files are UTF-8") from None
 
 
 def config_from_mapping(data: dict[str, Any], source: str, base_dir: Path | None = None) -> Config:
@@ -91,7 +93,9 @@ def load_config_file(path: str | Path) -> Config:
     p = Path(path)
     data = _read_toml(p)
     if p.name == "pyproject.toml":
-        data = data.get("tool", {}).get("replyguard", {})
+        data = _tool_table(data, p).get("replyguard", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{p}: tool.replyguard: must be a table")
     return config_from_mapping(data, str(p), p.resolve().parent)
 
 
@@ -103,14 +107,18 @@ def find_config(start: Path | None = None) -> Path | None:
         if rg.is_file():
             return rg
         pp = d / "pyproject.toml"
-        if pp.is_file():
-            try:
-                with pp.open("rb") as fh:
-                    if "replyguard" in tomllib.load(fh).get("tool", {}):
-                        return pp
-            except (OSError, tomllib.TOMLDecodeError):
-                continue
+        # A pyproject.toml that cannot be read or parsed is an error, not skipped: it may hold
+        # the [tool.replyguard] that turns rules off or on, and skipping it would fail open.
+        if pp.is_file() and "replyguard" in _tool_table(_read_toml(pp), pp):
+            return pp
     return None
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool: must be a table")
+    return tool
 
 
 def resolve_config(explicit: str | Path | None = None) -> Config:

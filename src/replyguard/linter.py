@@ -37,7 +37,10 @@ def _pack_files(config: Config) -> list[Path]:
             if not path.is_absolute() and config.base_dir is not None:
                 path = config.base_dir / path
             if path.is_dir():
-                files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+                found = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+                if not found:
+                    raise ConfigError(f"{config.where()}pack folder {entry!r} has no .yaml or .yml file")
+                files.extend(found)
             elif path.is_file():
                 files.append(path)
             else:
@@ -79,6 +82,9 @@ class Linter:
                 raise ConfigError(f"{where}severity: unknown rule {rid!r}")
             self.severity[full] = sev
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
+        if not self.rules and packs is None:  # every draft would pass: fail closed
+            raise ConfigError(f"{where}the configuration loads no rules (packs = {self.config.packs!r}"
+                              + (f", {len(disabled)} disabled" if disabled else "") + ")")
         self.policy = PolicyTable(self.config, {r.id: (r.category, self.severity.get(r.id, r.severity))
                                                 for r in self.packset.rules})
         self._check_templates()
