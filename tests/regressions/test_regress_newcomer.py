@@ -9,7 +9,7 @@ from pathlib import Path
 
 from replyguard import Conversation
 from replyguard.categories import CATEGORIES
-from replyguard.models import Message
+from replyguard.models import Brand, Message
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -34,8 +34,8 @@ def test_cases_md_examples_are_valid_cases_and_its_tables_name_every_field() -> 
     assert case.thread and case.history and case.draft.created_at is not None
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", text, re.M))
     assert set(Conversation.model_fields) <= documented
-    assert set(Message.model_fields) <= documented
-    assert documented <= set(Conversation.model_fields) | set(Message.model_fields)
+    assert set(Message.model_fields) <= documented and set(Brand.model_fields) <= documented
+    assert documented <= set(Conversation.model_fields) | set(Message.model_fields) | set(Brand.model_fields)
     error_record = json.loads(blocks[1])
     assert set(error_record) == {"id", "line", "error", "findings"}
 
