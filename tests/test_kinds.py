@@ -32,7 +32,7 @@ kind: pattern
 max_findings: 2
 match:
   phrases: ["@slang", "ｗｗ"]
-  regex: ['(?<![a-zA-Z])w{2,}$']
+  regex: ['(?:^|[^a-zA-Z])(?P<hit>w{2,})$']
   unless:
     phrases: [引用]
 """, extra="lexicons:\n  slang: [マジ, 草]\n")

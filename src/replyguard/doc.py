@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from . import register_analysis
 from .prefilter import text_grams
+from .regex import utf8
 from .register_analysis import SentenceRegister
 from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
@@ -41,8 +42,8 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "addresses", "emoji", "masked", "memo",
-                 "norm", "text", "urls")
+    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "_utf8", "addresses", "emoji", "masked",
+                 "memo", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -52,6 +53,7 @@ class Doc:
         self._endings: list[tuple[str, int, int]] | None = None
         self._quotes: list[tuple[int, int]] | None = None
         self._grams: set[str] | None = None
+        self._utf8: bytes | None = None
         self.memo: dict[object, object] = {}  # derived values other modules cache per text
         self.emoji: list[tuple[int, int]] = _join_zwj(
             self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
@@ -87,6 +89,13 @@ class Doc:
         if self._grams is None:
             self._grams = text_grams(self.text)
         return self._grams
+
+    @property
+    def utf8(self) -> bytes:
+        """The masked text as UTF-8, what the pattern engine reads (see :mod:`replyguard.regex`)."""
+        if self._utf8 is None:
+            self._utf8 = utf8(self.masked)
+        return self._utf8
 
     @property
     def quotes(self) -> list[tuple[int, int]]:

@@ -1,7 +1,7 @@
 """Compiled matchers: phrase lists, regular expressions and token sequences.
 
 Everything a pack asks to look for is compiled once per linter: all phrases of a matcher
-become one alternation, regexes are checked for catastrophic backtracking, token sequences
+become one alternation, regexes are compiled by RE2 (linear-time matching), token sequences
 are indexed by what their first token must be.
 """
 
@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import literal_first, prefilter
+from . import prefilter
 from .doc import Doc
 from .lemma_match import LemmaMatcher
-from .safe_regex import compile_safe
+from .regex import AnySet, Regex, compile_pattern
 from .schema import MatcherSpec, TokenSpec
 from .text import normalize
 from .tokens import Token, lemma_ctype
@@ -251,9 +251,9 @@ class Matcher:
 
     def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]]):
         phrases = expand_phrases(spec.phrases, lexicons)
-        parts = [re.escape(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
-        self.phrase_re = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-        self.regexes = [compile_safe(r, re.IGNORECASE) for r in spec.regex]
+        parts = [quote(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
+        self.phrase_re = Regex("|".join(parts), ignorecase=True) if parts else None
+        self.regexes = [compile_pattern(r, ignorecase=True) for r in spec.regex]
         self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
         lemmas = LemmaMatcher(expand_words(spec.lemmas, lexicons), expand_words(spec.negated_lemmas, lexicons))
         self.lemmas = lemmas if lemmas else None
@@ -261,52 +261,24 @@ class Matcher:
         self._exists_key = (self, "exists")
         # Each pattern with the characters every match of it contains (see prefilter), and
         # their union for the whole matcher: most texts are ruled out by a set test.
-        self._scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
+        self._scans: list[tuple[Regex, prefilter.Grams | None]] = []
         if self.phrase_re is not None:
             self._scans.append((self.phrase_re, prefilter.union([prefilter.literal_grams(p) for p in phrases if p])))
         for source, rx in zip(spec.regex, self.regexes, strict=True):
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
-        self._exist_scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] | None = None  # built on first use
+        self._any: AnySet | None = None  # built on first use
         self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
         self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
 
-    def _build_exist_scans(self) -> list[tuple[re.Pattern[str], prefilter.Grams | None]]:
-        """For "is there any match": the patterns split so that ``re`` can skip to where an
-        alternative may start (see literal_first). The literal-led parts of all the
-        matcher's patterns become one pattern, still literal-led, so one scan in C replaces
-        a scan per pattern; the other parts keep their own filters. Built on first use, so a
-        one-off check does not pay for the matchers it never asks."""
-        fast: dict[int, tuple[list[str], list[prefilter.Grams | None]]] = {}  # flags → sources, filters
-        scans: list[tuple[re.Pattern[str], prefilter.Grams | None]] = []
-        for rx, need in self._scans:
-            for part in literal_first.search_parts(rx.pattern, rx.flags):
-                if part.fast:
-                    sources, needs = fast.setdefault(part.flags, ([], []))
-                    sources.append(part.source)
-                    needs.append(need)  # the pattern's own filter is sound for its fast part
-                elif part.source == rx.pattern:
-                    scans.append((rx, need))
-                else:
-                    scans.append((re.compile(part.source, part.flags),
-                                  prefilter.pattern_grams(part.source, part.flags)))
-        combined = [(re.compile("|".join(sources), flags), prefilter.union(needs))
-                    for flags, (sources, needs) in fast.items()]
-        self._exist_scans = combined + scans
-        return self._exist_scans
-
     def _raw(self, doc: Doc) -> list[Span]:
-        text = doc.masked
         spans: list[Span] = []
-        if self._scans and self._regex_hit(doc):  # the fast scans say whether to collect at all
-            seen = doc.grams
+        if self._scans and self._regex_hit(doc):  # the one-scan test says whether to collect at all
+            seen, text, data = doc.grams, doc.masked, doc.utf8
             for rx, need in self._scans:
                 if need is not None and need.isdisjoint(seen):
                     continue
-                for m in rx.finditer(text):
-                    a, b = m.span()
-                    if b > a:
-                        spans.append((a, b))
+                spans.extend(rx.spans(text, data))
         for seq in self.sequences:
             spans.extend(seq.spans(doc))
         if self.lemmas is not None:
@@ -357,8 +329,8 @@ class Matcher:
     def at_least(self, doc: Doc, n: int = 1) -> bool:
         """Whether ``find`` would return at least ``n`` spans.
 
-        For one span and no ``unless``/``requires`` (how most facts are asked), the first
-        match of any pattern answers it, without collecting every match of every pattern.
+        For one span and no ``unless``/``requires`` (how most facts are asked), one scan of all
+        the matcher's patterns answers it, without collecting every match.
         """
         if n != 1 or self.unless is not None or self.requires is not None:
             return len(self.find(doc, limit=n)) >= n
@@ -373,26 +345,27 @@ class Matcher:
                 or (self.lemmas is not None and bool(self.lemmas.spans(doc))))
 
     def _regex_hit(self, doc: Doc) -> bool:
-        """Whether a phrase or regex has a non-empty match in the doc.
-
-        Runs the scans of :meth:`_build_exist_scans`, each behind its required characters.
-        Joining the patterns as written would not do: one alternative that does not start
-        with a literal makes ``re`` try every alternative at every position.
-        """
-        if self.grams is not None and self.grams.isdisjoint(doc.grams):
+        """Whether a phrase or regex has a non-empty match in the doc: behind the required
+        characters, one RE2 set scan of all the matcher's patterns."""
+        if not self._scans or (self.grams is not None and self.grams.isdisjoint(doc.grams)):
             return False
-        text, seen = doc.masked, doc.grams
-        scans = self._exist_scans
-        if scans is None:
-            scans = self._build_exist_scans()
-        for rx, need in scans:
-            if need is not None and need.isdisjoint(seen):
-                continue
-            m = rx.search(text)
-            if m is not None and (m.end() > m.start()  # an empty match may hide a longer one after it
-                                  or any(x.end() > x.start() for x in rx.finditer(text))):
-                return True
-        return False
+        scan = self._any
+        if scan is None:
+            scan = self._any = AnySet([rx for rx, _ in self._scans])
+        return scan.any(doc.masked, doc.utf8)
+
+
+def quote(phrase: str) -> str:
+    """A phrase as an RE2 pattern that matches it literally."""
+    out: list[str] = []
+    for ch in phrase:
+        if ord(ch) > 0x7F or ch.isalnum() or ch == "_":
+            out.append(ch)
+        elif ch.isprintable():
+            out.append("\\" + ch)
+        else:
+            out.append(f"\\x{{{ord(ch):x}}}")
+    return "".join(out)
 
 
 def expand_words(words: list[str], lexicons: dict[str, list[str]]) -> list[str]:

@@ -16,7 +16,7 @@ from .facts import BUILTIN_CONVERSATION, BUILTIN_SCOPED, FactTable, MatchFact
 from .kinds import BuildEnv, Checker, registry
 from .matcher import Matcher
 from .models import Severity
-from .safe_regex import UnsafeRegex
+from .regex import PatternError
 from .schema import SCOPES, MatcherSpec, PackSpec, TemplateSpec
 from .yamlsource import LineMap, load_yaml_mapping
 
@@ -161,7 +161,7 @@ def _value_line(pack: LoadedPack, loc: tuple[Any, ...], value: str) -> int | Non
     return pack.line(*(found or loc))
 
 
-def _regex_error(exc: UnsafeRegex, pack: LoadedPack, loc: tuple[Any, ...], rule: str | None) -> PackError:
+def _regex_error(exc: PatternError, pack: LoadedPack, loc: tuple[Any, ...], rule: str | None) -> PackError:
     shown = f" {exc.pattern!r}" if exc.pattern else ""
     return PackError(f"bad regex{shown}: {exc}", file=pack.file, line=_value_line(pack, loc, exc.pattern),
                      rule=rule)
@@ -171,7 +171,7 @@ def _matcher(spec: MatcherSpec, lexicons: dict[str, list[str]], pack: LoadedPack
              loc: tuple[Any, ...], rule: str | None) -> Matcher:
     try:
         return Matcher(spec, lexicons)
-    except UnsafeRegex as exc:
+    except PatternError as exc:
         raise _regex_error(exc, pack, loc, rule) from None
     except KeyError as exc:
         raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file, line=pack.line(*loc),
@@ -245,7 +245,7 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                 suggest.append(tid)
             try:
                 checker = kinds[rule.kind](rule, env)
-            except UnsafeRegex as exc:
+            except PatternError as exc:
                 raise _regex_error(exc, pack, ("rules", i), rule.id) from None
             except KeyError as exc:
                 raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file,

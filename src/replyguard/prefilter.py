@@ -1,7 +1,7 @@
 """Required characters: a cheap test that a pattern cannot match a text.
 
 Most pack patterns are long alternations of Japanese words, and most texts contain none of
-them, yet ``re`` has to try every alternative at every position to say so. Every match of
+them, yet an engine must scan the whole text to say so. Every match of
 such a pattern contains at least one of a few characters: the pattern
 ``壊れ|故障|(繋|つな)がらな`` cannot match a text that has none of 壊, 故, が (one
 chosen per alternative, the rarest kind: kanji, then katakana, then the rest). A text's
@@ -9,11 +9,16 @@ characters are one set built once per Doc, so ruling a pattern out is one ``isdi
 call instead of a scan. (Pairs of characters would rule out more patterns, but building a
 text's set of pairs costs more than the scans it saves.)
 
-Under ``re.IGNORECASE`` a *caseless* character (kana, kanji, most symbols) matches only
-itself, and a Latin letter (ASCII or full-width) matches the few characters listed in
-``variants``, so the test never rules out a real match. A pattern with a part that
+Patterns run on RE2 (see :mod:`replyguard.regex`); their syntax is read here with Python's
+parser, which reads RE2's ordinary syntax the same way (a construct only RE2 has, such as
+``\\p{Han}`` or ``\\x{1F600}``, is a parse error here: no filter; a POSIX class ``[[:alpha:]]``,
+which Python would misread, gets no filter either). Case-insensitively a *caseless*
+character (kana, kanji, most symbols) matches only itself, and a Latin letter (ASCII or
+full-width) at most the few characters listed in ``variants`` (RE2 folds fewer than ``re``:
+not İ/ı with i), so the test never rules out a real match. A pattern with a part that
 requires no such character (``\\d+``, ``[ぁ-ん]``) gets no filter (``None``) and is always
-scanned.
+scanned. Measured with RE2: checks ~5% faster with the filter than without (dev, dev-hard and
+generated cases, alternating).
 """
 
 from __future__ import annotations
@@ -132,13 +137,14 @@ def _item(op, av) -> Grams | None:
 
 @lru_cache(maxsize=2048)
 def parse_pattern(pattern: str, flags: int = 0):  # returns sre's SubPattern (version-specific type)
-    """The parse tree of a pattern, shared by the load-time analyses (the safety check, the
-    required characters); only read, never changed. Raises ``re.error``."""
+    """The parse tree of a pattern (only read, never changed). Raises ``re.error``."""
     return sre_parse.parse(pattern, flags)
 
 
 def pattern_grams(pattern: str, flags: int = 0) -> Grams | None:
     """Grams one of which every match of ``pattern`` contains, or None (no filter)."""
+    if "[:" in pattern:  # a POSIX class in RE2, characters in Python's reading
+        return None
     try:
         parsed = parse_pattern(pattern, flags)
     except re.error:  # an unparsable pattern simply gets no filter (compiling it reports why)

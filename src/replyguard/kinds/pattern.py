@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import prefilter
 from ..context import Context
-from ..matcher import Matcher, TokenSequence, compile_sequence
-from ..safe_regex import compile_safe
+from ..matcher import Matcher, TokenSequence, compile_sequence, quote
+from ..regex import Regex, compile_pattern
 from ..schema import PatternRule, SubstitutionRule
 from ..text import normalize
 from . import BuildEnv, Hit
@@ -33,7 +32,7 @@ def build_pattern(spec: PatternRule, env: BuildEnv) -> PatternChecker:
 
 @dataclass
 class _Swap:
-    regex: re.Pattern[str] | None
+    regex: Regex | None
     sequence: TokenSequence | None
     replacement: str
     safe: bool
@@ -61,8 +60,8 @@ class SubstitutionChecker:
     def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
         doc = ctx.draft
         if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)):
-            for m in swap.regex.finditer(doc.text):
-                yield m.span(), m.expand(swap.replacement)
+            for m in swap.regex.matches(doc.text, doc.utf8):
+                yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
             for span in swap.sequence.spans(doc):
                 yield span, swap.replacement
@@ -76,11 +75,14 @@ def build_substitution(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChe
             raise ValueError("each swap needs exactly one of 'phrase', 'regex' or 'tokens'")
         rx = None
         if s.phrase is not None:
-            rx = re.compile(re.escape(normalize(s.phrase).text))
+            rx = Regex(quote(normalize(s.phrase).text), groups=True)
         elif s.regex is not None:
-            rx = compile_safe(s.regex)
+            rx = compile_pattern(s.regex, groups=True)
+        if rx is not None and (bad := rx.bad_reference(s.replacement)) is not None:
+            raise ValueError(f"replacement {s.replacement!r} refers to group {bad}, "
+                             f"but the pattern has {rx.ngroups} group(s)")
         seq = compile_sequence(s.tokens) if s.tokens else None
-        need = prefilter.pattern_grams(rx.pattern, rx.flags) if rx is not None else None
+        need = prefilter.pattern_grams(rx.pattern) if rx is not None else None
         swaps.append(_Swap(rx, seq, s.replacement, s.safe, need))
     unless = Matcher(spec.unless, env.lexicons) if spec.unless else None
     return SubstitutionChecker(swaps, unless)

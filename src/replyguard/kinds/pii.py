@@ -12,26 +12,33 @@ from dataclasses import dataclass
 
 from ..context import Context
 from ..matcher import Matcher
-from ..safe_regex import compile_safe
+from ..regex import Regex, Span, compile_pattern, utf8
 from ..schema import PiiRule
 from . import BuildEnv, Hit
 
+Detector = Callable[[str, bytes], Iterable[Span]]
+
 D = r"[-‐‑‒–—―−ー]"  # hyphen-like characters after NFKC (－ becomes -)
-_PHONE = re.compile(
-    rf"(?<![\dA-Za-z-])(?:\+81{D}?)?(?:0[5789]0{D}?\d{{4}}{D}?\d{{4}}|0\d{{1,4}}{D}\d{{1,4}}{D}\d{{4}}|0\d{{9,10}})(?![\d-])"
+N = r"\p{Nd}"  # a decimal digit of any script, as int() reads them
+# RE2 patterns (linear time). The group ``hit`` is the value; the characters around it are
+# context (what lookarounds would be in Python's re): see replyguard.regex.
+_PHONE = Regex(
+    rf"(?:^|[^{N}A-Za-z-])(?P<hit>(?:\+81{D}?)?(?:0[5789]0{D}?{N}{{4}}{D}?{N}{{4}}|0{N}{{1,4}}{D}{N}{{1,4}}{D}{N}{{4}}"
+    rf"|0{N}{{9,10}}))(?:[^{N}-]|$)"
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_POSTAL = re.compile(rf"〒\s?\d{{3}}{D}?\d{{4}}(?!\d)|(?<![\d-])\d{{3}}{D}\d{{4}}(?![\d-])")
-_DIGIT_RUN = re.compile(r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])")
+_EMAIL = Regex(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_POSTAL = (Regex(rf"(?P<hit>〒\s?{N}{{3}}{D}?{N}{{4}})(?:[^{N}]|$)"),
+           Regex(rf"(?:^|[^{N}-])(?P<hit>{N}{{3}}{D}{N}{{4}})(?:[^{N}-]|$)"))
+_DIGIT_RUN = Regex(rf"(?:^|[^{N}-])(?P<hit>{N}(?:[ -]?{N}){{11,18}})(?:[^{N}-]|$)")
 _PREFS = (
     "北海道|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|東京都|神奈川県|"
     "新潟県|富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県|滋賀県|京都府|大阪府|兵庫県|"
     "奈良県|和歌山県|鳥取県|島根県|岡山県|広島県|山口県|徳島県|香川県|愛媛県|高知県|福岡県|佐賀県|"
     "長崎県|熊本県|大分県|宮崎県|鹿児島県|沖縄県"
 )
-_ADDRESS = re.compile(
-    rf"(?:{_PREFS})?[\u4E00-\u9FFF]{{1,6}}[市区町村][\u4E00-\u9FFF\u30A0-\u30FF]{{0,8}}"
-    rf"(?:\d+丁目\d+(?:番地?|{D})\d+(?:号)?|\d+{D}\d+(?:{D}\d+)?)"
+_ADDRESS = Regex(
+    rf"(?:{_PREFS})?[\x{{4E00}}-\x{{9FFF}}]{{1,6}}[市区町村][\x{{4E00}}-\x{{9FFF}}\x{{30A0}}-\x{{30FF}}]{{0,8}}"
+    rf"(?:{N}+丁目{N}+(?:番地?|{D}){N}+(?:号)?|{N}+{D}{N}+(?:{D}{N}+)?)"
 )
 
 
@@ -60,20 +67,31 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-def _cards(text: str) -> Iterable[tuple[int, int]]:
-    for m in _DIGIT_RUN.finditer(text):
-        d = _digits(m.group())
+def _spans(*patterns: Regex) -> Detector:
+    """The matches of ``patterns``, by start, leaving out any that overlaps an earlier one (as
+    one alternation of them would)."""
+    if len(patterns) == 1:
+        return patterns[0].spans
+    def find(text: str, data: bytes) -> list[Span]:
+        out: list[Span] = []
+        for a, b in sorted(sp for p in patterns for sp in p.spans(text, data)):
+            if not out or a >= out[-1][1]:
+                out.append((a, b))
+        return out
+    return find
+
+
+def _cards(text: str, data: bytes) -> Iterable[Span]:
+    for a, b in _DIGIT_RUN.spans(text, data):
+        d = _digits(text[a:b])
         if 13 <= len(d) <= 19 and luhn_ok(d):
-            yield m.span()
+            yield a, b
 
 
-def _my_numbers(text: str) -> Iterable[tuple[int, int]]:
-    for m in _DIGIT_RUN.finditer(text):
-        if my_number_ok(_digits(m.group())):
-            yield m.span()
-
-
-Detector = Callable[[str], Iterable[tuple[int, int]]]
+def _my_numbers(text: str, data: bytes) -> Iterable[Span]:
+    for a, b in _DIGIT_RUN.spans(text, data):
+        if my_number_ok(_digits(text[a:b])):
+            yield a, b
 
 
 def _needs(pattern: str, finder: Detector) -> Detector:
@@ -83,40 +101,41 @@ def _needs(pattern: str, finder: Detector) -> Detector:
     patterns) or an ``@``; most drafts have neither, and one scan for it is cheaper than six.
     """
     need = re.compile(pattern)
-    return lambda t: finder(t) if need.search(t) else ()
+    return lambda t, b: finder(t, b) if need.search(t) else ()
 
 
 _DETECTORS: dict[str, tuple[str, Detector]] = {
-    "phone": ("電話番号", _needs(r"\d", lambda t: (m.span() for m in _PHONE.finditer(t)))),
-    "email": ("メールアドレス", _needs("@", lambda t: (m.span() for m in _EMAIL.finditer(t)))),
-    "postal_code": ("郵便番号", _needs(r"\d", lambda t: (m.span() for m in _POSTAL.finditer(t)))),
+    "phone": ("電話番号", _needs(r"\d", _PHONE.spans)),
+    "email": ("メールアドレス", _needs("@", _EMAIL.spans)),
+    "postal_code": ("郵便番号", _needs(r"\d", _spans(*_POSTAL))),
     "card": ("カード番号", _needs(r"\d", _cards)),
     "my_number": ("個人番号", _needs(r"\d", _my_numbers)),
-    "address": ("住所", _needs(r"\d", lambda t: (m.span() for m in _ADDRESS.finditer(t)))),
+    "address": ("住所", _needs(r"\d", _ADDRESS.spans)),
 }
 
 
 @dataclass
 class PiiChecker:
     detectors: list[tuple[str, Detector]]
-    allow: list[re.Pattern[str]]
+    allow: list[Regex]
     unless: Matcher | None = None
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         doc = ctx.draft
         text = doc.text
+        data = utf8(text)  # the detectors read the text as written (Doc.utf8 has its addresses masked)
         url_spans = doc.urls
         taken: list[tuple[int, int]] = []
         blocked: set[tuple[int, int]] | None = None
         for label, find in self.detectors:
-            for a, b in find(text):
+            for a, b in find(text, data):
                 if self.unless is not None:
                     if blocked is None:
                         blocked = {doc.sentence_at(x) for x, _ in self.unless.find(doc)}
                     if doc.sentence_at(a) in blocked:
                         continue
                 value = text[a:b]
-                if any(rx.search(value) for rx in self.allow) or ctx.is_brand_contact(value):
+                if (self.allow and any(rx.search(utf8(value)) for rx in self.allow)) or ctx.is_brand_contact(value):
                     continue
                 if any(x <= a < y for x, y in url_spans) or any(a < y and x < b for x, y in taken):
                     continue
@@ -127,10 +146,10 @@ class PiiChecker:
 def build(spec: PiiRule, env: BuildEnv) -> PiiChecker:
     detectors = [_DETECTORS[d] for d in spec.detect if d != "order_number"]
     if "order_number" in spec.detect:
-        rxs = [compile_safe(r) for r in spec.order_number]
+        rxs = [compile_pattern(r) for r in spec.order_number]
         if not rxs:
             raise ValueError("detector 'order_number' needs at least one regex in 'order_number'")
         detectors.append(("注文番号・会員番号",
-                          lambda t, rxs=rxs: (m.span() for rx in rxs for m in rx.finditer(t))))
+                          lambda t, b, rxs=rxs: [sp for rx in rxs for sp in rx.spans(t, b)]))
     unless = Matcher(spec.unless, env.lexicons) if spec.unless and not spec.unless.is_empty() else None
-    return PiiChecker(detectors, [compile_safe(r) for r in spec.allow], unless)
+    return PiiChecker(detectors, [compile_pattern(r) for r in spec.allow], unless)

@@ -1,0 +1,290 @@
+"""Pack and built-in regular expressions, run by RE2: matching time is linear in the text.
+
+Packs come from repositories and pull requests, and drafts from anyone; a backtracking
+engine can be made to take exponential time by a pattern (``(a?){28}a{28}``) or quadratic
+time by a text (20,000 characters before an ``@``). RE2 runs every pattern as an automaton
+over the text, so a check costs at most (pattern size) × (text length), whatever either is.
+It has no lookarounds and no backreferences (they are what makes a guarantee impossible);
+a pattern that uses one is refused at load with the construct named. What lookarounds were
+used for is written with a *hit group*: in ``(?:^|[^最])(?P<hit>高い)`` the finding is the
+group ``hit``, the characters around it are context that must be there but are not part of
+the match, and the next match may start where ``hit`` ends.
+
+Texts are matched as UTF-8 bytes; a :class:`Doc` encodes its text once (:func:`utf8`), and
+byte offsets become character offsets only for the matches found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from re2 import _re2
+
+Span = tuple[int, int]
+
+_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+_NO_SPAN = (-1, -1)
+_bytes_to_chars = _re2.BytesToCharLen
+_chars_to_bytes = _re2.CharLenToBytes
+
+HIT = re.compile(r"hit[0-9]*")
+"""Names of the groups that are the reported match (``hit``, ``hit2``…: one per alternative
+that needs context); the rest of the pattern is context."""
+
+# Constructs RE2 lacks, by how they start in a pattern, and what to write instead.
+_UNSUPPORTED = (
+    ("(?<=", "lookbehind (?<=…)", "put the context before a hit group: X(?P<hit>…)"),
+    ("(?<!", "negative lookbehind (?<!…)", "write the context as a character class before a hit group: "
+                                           "(?:^|[^X])(?P<hit>…)"),
+    ("(?=", "lookahead (?=…)", "put the context after a hit group: (?P<hit>…)X"),
+    ("(?!", "negative lookahead (?!…)", "write the context as a character class after a hit group: "
+                                        "(?P<hit>…)(?:[^X]|$)"),
+    ("(?P=", "backreference (?P=name)", "backreferences cannot run in linear time"),
+    ("(?>", "atomic group (?>…)", "an ordinary group (?:…) never backtracks in RE2"),
+    ("(?(", "conditional group (?(…)…)", "use an alternation"),
+    ("(?#", "comment group (?#…)", "remove the comment"),
+)
+_BACKREF = re.compile(r"\\[1-9]")
+_POSSESSIVE = re.compile(r"[*+?]\+")
+
+
+class PatternError(ValueError):
+    """A pattern RE2 cannot compile; ``pattern`` is the pattern, the message names the construct."""
+
+    def __init__(self, message: str, pattern: str = "") -> None:
+        super().__init__(message)
+        self.pattern = pattern
+
+
+def _outside_classes(source: str) -> str:
+    """``source`` with escapes and character classes blanked, so constructs are found only where
+    they are syntax (``[(?=]`` is three literal characters)."""
+    out: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "\\":
+            if source[i + 1:i + 3] in ("p{", "P{", "x{"):  # \p{Han}, \x{1F600}
+                k = source.find("}", i + 3)
+                j = k + 1 if k >= 0 else n
+            else:
+                j = i + 2
+            out.append(source[i:j] if j == i + 2 and source[i + 1:j] in tuple("123456789Z") else "_" * (j - i))
+            i = j
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and source[j] == "^":
+                j += 1
+            if j < n and source[j] == "]":
+                j += 1
+            while j < n and source[j] != "]":
+                if source[j] == "[" and source[j + 1:j + 2] == ":":  # [:alpha:] inside a class
+                    k = source.find(":]", j + 2)
+                    j = k + 2 if k >= 0 else j + 1
+                    continue
+                j += 2 if source[j] == "\\" else 1
+            out.append("_" * (min(j, n - 1) - i + 1))
+            i = j + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unsupported(source: str) -> str | None:
+    """Why RE2 refuses ``source`` when it is a construct of Python's ``re`` that RE2 lacks."""
+    syntax = _outside_classes(source)
+    for start, name, instead in _UNSUPPORTED:
+        if start in syntax:
+            return f"{name} is not supported (RE2 syntax; {instead})"
+    m = _BACKREF.search(syntax)
+    if m:
+        return f"backreference {m.group()} is not supported (RE2 syntax; backreferences cannot run in linear time)"
+    if _POSSESSIVE.search(syntax):
+        return "possessive quantifier (like a++) is not supported (RE2 syntax; RE2 never backtracks, so use a+)"
+    if "\\Z" in syntax:
+        return "\\Z is not supported (RE2 syntax; write \\z for the end of the text)"
+    if "{," in syntax:
+        return "a repeat {,n} is read by RE2 as the literal text {,n}; write {0,n}"
+    return None
+
+
+def _options(ignorecase: bool, capture: bool) -> _re2.RE2.Options:
+    opts = _re2.RE2.Options()
+    opts.case_sensitive = not ignorecase
+    opts.never_capture = not capture
+    opts.log_errors = False
+    return opts
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (possible in JSON input) becomes U+FFFD, one
+    character for one, so character offsets stay the same."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+
+
+class Match(NamedTuple):
+    """One match: its span in characters and its groups' texts (for replacements)."""
+
+    span: Span
+    groups: tuple[str | None, ...]
+
+    def expand(self, template: str) -> str:
+        r"""``template`` with ``\1``–``\9`` and ``\g<N>`` replaced by the groups' texts."""
+        return _GROUP_REF.sub(lambda m: self.groups[int(m.group(1) or m.group(2))] or "", template)
+
+
+_GROUP_REF = re.compile(r"\\(?:([1-9])|g<([0-9]+)>)")
+
+
+class Regex:
+    """A compiled pattern. :meth:`spans` gives every match, :meth:`search` whether any exists."""
+
+    __slots__ = ("_rx", "hits", "ignorecase", "may_be_empty", "ngroups", "source")
+
+    def __init__(self, source: str, ignorecase: bool = False, groups: bool = False) -> None:
+        """Compile ``source``; ``groups``: the caller reads groups (a replacement), not only spans.
+
+        Raises :class:`PatternError` naming what RE2 refused."""
+        self.source = source
+        self.ignorecase = ignorecase
+        why = _unsupported(source)
+        if why is None:
+            probe = _re2.RE2(source.encode("utf-8", "surrogatepass"), _options(ignorecase, True))
+            if not probe.ok():
+                why = f"invalid regular expression: {probe.error().decode('utf-8', 'replace')}"
+        if why is not None:
+            raise PatternError(why, source)
+        self.hits: tuple[int, ...] = tuple(sorted(
+            i for name, i in probe.NamedCapturingGroups() if HIT.fullmatch(name.decode("utf-8", "replace"))))
+        # Spans alone need no groups: RE2 then finds them with its DFA only.
+        capture = groups or bool(self.hits)
+        self._rx = probe if capture else _re2.RE2(source.encode("utf-8", "surrogatepass"), _options(ignorecase, False))
+        self.ngroups: int = probe.NumberOfCapturingGroups() if capture else 0
+        # Whether some text has an empty match: an empty match needs only assertions, and all of
+        # them but \b hold at the start of the empty text.
+        # A hit group may be empty inside a non-empty match: such patterns are asked for spans.
+        self.may_be_empty: bool = (self._rx.Match(_UNANCHORED, b"", 0, 0)[0] != _NO_SPAN or "\\b" in source
+                                   or bool(self.hits))
+
+    def bad_reference(self, template: str) -> int | None:
+        """The first group number ``template`` refers to that the pattern does not have."""
+        for m in _GROUP_REF.finditer(template):
+            n = int(m.group(1) or m.group(2))
+            if n > self.ngroups:
+                return n
+        return None
+
+    @property
+    def pattern(self) -> str:
+        return self.source
+
+    def search(self, data: bytes) -> bool:
+        """Whether the pattern matches anywhere in ``data`` (an empty match counts)."""
+        return self._rx.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_SPAN
+
+    def _raw(self, data: bytes) -> Iterator[tuple[Span, list[Span]]]:
+        """Every match, left to right, in bytes: the reported span (the first hit group that took
+        part, else the whole match) and all spans (whole match first, then the groups)."""
+        rx, end, hits = self._rx, len(data), self.hits
+        pos = 0
+        while pos <= end:
+            spans = rx.Match(_UNANCHORED, data, pos, end)
+            whole = spans[0]
+            if whole[0] < 0:
+                return
+            found = whole
+            for h in hits:
+                if spans[h][0] >= 0:
+                    found = spans[h]
+                    break
+            yield found, spans
+            nxt = found[1]  # the context after a hit may be the context before the next one
+            if nxt <= pos or whole[1] == whole[0] == pos:  # no progress: step over one character
+                if pos >= end:
+                    return
+                nxt = pos + max(1, _chars_to_bytes(data, pos, 1))
+            pos = nxt
+
+    def spans(self, text: str, data: bytes) -> list[Span]:
+        """Character spans of every non-empty match (of its hit group when one took part)."""
+        out: list[Span] = []
+        ascii_only = len(data) == len(text)
+        last_b = last_c = 0
+        for (a, b), _ in self._raw(data):
+            if b <= a:
+                continue
+            if ascii_only:
+                out.append((a, b))
+                continue
+            # Reported spans only move right, so each byte is counted once.
+            ca = last_c + _bytes_to_chars(data, last_b, a)
+            cb = ca + _bytes_to_chars(data, a, b)
+            last_b, last_c = b, cb
+            out.append((ca, cb))
+        return out
+
+    def matches(self, text: str, data: bytes) -> Iterator[Match]:
+        """Every non-empty match with its groups' texts (for replacements)."""
+        ascii_only = len(data) == len(text)
+        for (a, b), spans in self._raw(data):
+            if b <= a:
+                continue
+            groups = tuple(None if x < 0 else data[x:y].decode("utf-8", "replace") for x, y in spans)
+            if ascii_only:
+                yield Match((a, b), groups)
+            else:
+                ca = _bytes_to_chars(data, 0, a)
+                yield Match((ca, ca + _bytes_to_chars(data, a, b)), groups)
+
+
+def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False) -> Regex:
+    """A :class:`Regex`, or :class:`PatternError` naming the construct RE2 lacks."""
+    return Regex(source, ignorecase, groups)
+
+
+class AnySet:
+    """Whether any of several patterns matches a text non-empty, in one scan (an RE2 set).
+
+    Patterns that may match only the empty string somewhere are asked one by one (an empty
+    match says nothing); the rest go into one set.
+    """
+
+    __slots__ = ("_one_by_one", "_set")
+
+    def __init__(self, patterns: list[Regex]) -> None:
+        setable = [p for p in patterns if not p.may_be_empty]
+        self._one_by_one = [p for p in patterns if p.may_be_empty]
+        self._set = None
+        if len(setable) == 1:
+            self._one_by_one.insert(0, setable[0])
+        elif setable:
+            by_case = {p.ignorecase for p in setable}
+            if len(by_case) == 1:
+                s = _re2.Set(_UNANCHORED, _options(by_case.pop(), False))
+                for p in setable:
+                    if s.Add(p.source.encode("utf-8", "surrogatepass")) < 0:  # pragma: no cover - compiled above
+                        raise PatternError("cannot combine", p.source)
+                if s.Compile():
+                    self._set = s
+                else:  # pragma: no cover - out of the set's memory: ask one by one
+                    self._one_by_one[:0] = setable
+            else:
+                self._one_by_one[:0] = setable
+
+    def any(self, text: str, data: bytes) -> bool:
+        if self._set is not None and self._set.Match(data):
+            return True
+        for p in self._one_by_one:
+            if p.may_be_empty:
+                if p.spans(text, data):
+                    return True
+            elif p.search(data):
+                return True
+        return False
