@@ -47,6 +47,7 @@ rules:
     swaps:
       - phrase: 見れます
         replacement: 見られます
+        safe: true
 templates:
   - id: dm-handoff
     text: "{{ customer }}様、ご不便をおかけしております。詳しい状況をDMでお知らせください。{{ dm_link }}"

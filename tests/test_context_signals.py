@@ -100,7 +100,7 @@ def test_voice_is_a_fact_and_config_fills_it_in() -> None:
 
     linter = Linter(Config(brand_voice="playful"))
     c = linter._prepare(conv("はい"))
-    ctx = Context(c, linter.packset.facts, linter.settings)
+    ctx = Context(c, linter.packset.facts, linter.settings, linter.analyser)
     assert ctx.fact("voice_playful") and not ctx.fact("voice_formal")
     explicit = linter._prepare(conv("はい", brand={"voice": "formal"}))
     assert explicit.brand.voice == "formal"  # the case's own setting wins over the config

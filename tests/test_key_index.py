@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from replyguard.doc import Doc
-from replyguard.matcher import KEYS, _pos_holds, compile_sequence
+from replyguard.matcher import KeyIndex, _pos_holds, compile_sequence
 from replyguard.schema import TokenSpec
 from replyguard.tokens import tokenize
 
@@ -22,6 +22,7 @@ def _brute(doc: Doc, field: str, values: tuple[str, ...]) -> list[int]:
 
 
 def test_positions_are_those_of_the_tokens_with_the_key():
+    KEYS = KeyIndex()
     keys = [("lemma", ("伺う", "参る")), ("surface", ("ます",)), ("pos1", ("動詞",)),
             ("pos1", ("助動詞-*",)), ("orth_base", ("見れる",)), ("lemma", ("存在しない語",))]
     ids = [KEYS.register(f, v) for f, v in keys]
@@ -33,6 +34,7 @@ def test_positions_are_those_of_the_tokens_with_the_key():
 
 
 def test_a_key_registered_later_is_found_in_docs_indexed_before():
+    KEYS = KeyIndex()
     doc = Doc(TEXTS[0])
     KEYS.positions(doc)  # indexed (and kinds learnt) before the new key exists
     key_id = KEYS.register("lemma", ("店舗",))
@@ -47,7 +49,18 @@ def test_tokens_of_one_kind_share_it_and_other_tokens_do_not():
 
 def test_sequence_matches_start_where_the_key_allows():
     seq = compile_sequence([TokenSpec(lemma="御", optional=True), TokenSpec(lemma=["伺う", "参る"]),
-                            TokenSpec(lemma="下さる")])
+                            TokenSpec(lemma="下さる")], KeyIndex())
     doc = Doc(TEXTS[0])
     found = [doc.text[doc.tokens[i].start:doc.tokens[j - 1].end] for i, j in seq.find(doc)]
     assert found == ["お伺いください", "伺いください"]  # every start; Matcher merges overlaps
+
+
+def test_two_indexes_on_one_doc_keep_their_own_answers():
+    """Docs are shared by linters; each linter's index keys its cached positions by itself."""
+    a, b = KeyIndex(), KeyIndex()
+    ka = a.register("lemma", ("伺う",))
+    kb = b.register("lemma", ("店舗",))
+    assert ka == kb == 0  # same ids, different keys
+    doc = Doc(TEXTS[0])
+    assert a.positions(doc)[ka] == _brute(doc, "lemma", ("伺う",))
+    assert b.positions(doc)[kb] == _brute(doc, "lemma", ("店舗",))

@@ -69,8 +69,8 @@ severity: warning
 message: "{match} → {replacement}"
 kind: substitution
 swaps:
-  - {phrase: おっしゃられた, replacement: おっしゃった}
-  - {regex: '(見|来)れる', replacement: '\\1られる', safe: false}
+  - {phrase: おっしゃられた, replacement: おっしゃった, safe: true}
+  - {regex: '(見|来)れる', replacement: '\\1られる'}
   - tokens: [{surface: 拝見}, {lemma: 為る}]
     replacement: ご覧
 unless:
@@ -86,7 +86,7 @@ def test_substitution_gives_a_fix_with_message_fields(make_linter) -> None:
     first, second = hits
     assert first.fix is not None and first.fix.safe and first.fix.replacement == "おっしゃった"
     assert draft[first.fix.span.start:first.fix.span.end] == "おっしゃられた"
-    assert second.fix is not None and not second.fix.safe  # a regex group expanded, marked unsafe
+    assert second.fix is not None and not second.fix.safe  # not declared safe: unsafe (the default)
     report = lint.check(conv(draft, "x"))
     assert apply_fixes(draft, report) == "先ほどおっしゃった件ですが、明日から見れるようになります。"
     assert apply_fixes(draft, report, unsafe=True) == (

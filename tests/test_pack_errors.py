@@ -235,12 +235,25 @@ def test_duplicate_yaml_key(write_pack) -> None:
 
 def test_unknown_lexicon_in_a_rule(write_pack) -> None:
     err, _ = _error(write_pack, GOOD.replace("'@slang'", "'@slangs'"))
-    assert err.rule == "r1" and err.line == L_RULE and err.reason == "unknown lexicon @slangs"
+    assert err.rule == "r1" and err.line == L_PHRASES and err.reason == "unknown lexicon @slangs"
 
 
 def test_unknown_lexicon_in_a_fact(write_pack) -> None:
     err, _ = _error(write_pack, GOOD.replace("phrases: [最悪]", "phrases: ['@angry']"))
-    assert err.line == 6 and err.reason == "unknown lexicon @angry"
+    assert err.line == 7 and err.reason == "unknown lexicon @angry"
+
+
+def test_message_placeholder_not_provided_by_the_kind(write_pack) -> None:
+    err, _ = _error(write_pack, GOOD.replace("message: くだけすぎ", "message: くだけすぎ（{mtch}）"))
+    assert err.rule == "r1" and err.line == L_MESSAGE
+    assert err.reason == "unknown field {mtch} in message; kind 'pattern' provides: {match}"
+
+
+def test_builder_error_points_at_the_key(write_pack) -> None:
+    text = GOOD.replace("    kind: pattern\n    match:\n      phrases: ['@slang']\n",
+                        "    kind: register\n    mode: count\n")
+    err, _ = _error(write_pack, text)
+    assert err.rule == "r1" and err.line == L_KIND + 1 and err.reason == "mode 'count' needs 'markers'"
 
 
 def test_unknown_template_in_suggest(write_pack) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from replyguard.analysis import channel_length, x_length
 from replyguard.doc import Doc, doc_for
-from replyguard.kinds.context_kinds import channel_length, x_length
 from replyguard.text import normalize, x_weight
 
 

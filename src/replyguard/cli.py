@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="markdown: the rule reference, as committed in docs/rules.md")
     e = sub.add_parser("explain", help="explain one rule: rationale, condition, examples")
     e.add_argument("rule", help="rule id, e.g. ja-keigo/double-honorific")
+    k = sub.add_parser("kinds", help="list the check kinds (or print their reference as Markdown)")
+    k.add_argument("--format", choices=["text", "markdown"], default="text",
+                   help="markdown: the kind reference, as committed in docs/packs.md")
     s = sub.add_parser("schema", help="print the JSON Schema of the pack format (for editors)")
     s.add_argument("--templates", action="store_true", help="the template repository format instead")
     from .ci import add_lint_templates_parser
@@ -299,11 +302,23 @@ def _audit_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _kinds(fmt: str) -> int:
+    from .kinds import registry
+    from .kinds.reference import kinds_markdown
+
+    if fmt == "markdown":
+        sys.stdout.write(kinds_markdown())
+    else:
+        for kind in registry().values():
+            print(f"{kind.name:20} {kind.summary}")
+    return EXIT_OK
+
+
 def _schema(templates: bool = False) -> int:
-    from .schema import PackSpec
+    from .schema import pack_model
     from .template_repo import template_schema
 
-    schema = template_schema() if templates else PackSpec.model_json_schema(by_alias=True)
+    schema = template_schema() if templates else pack_model().model_json_schema(by_alias=True)
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -350,6 +365,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return _schema(args.templates)
         if args.command == "audit-log":
             return _audit_log(args)
+        if args.command == "kinds":
+            return _kinds(args.format)
         linter, cfg = _linter(args)
         if args.command == "rules":
             if args.format == "markdown":

@@ -7,12 +7,12 @@ asks about cost nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .doc import Doc, doc_for
+from .analysis import Analyser
+from .doc import Doc
 from .models import Conversation, Message
 
 if TYPE_CHECKING:
@@ -27,17 +27,23 @@ class Settings:
 
 
 class Context:
-    """One check: the conversation, its analysed texts and the facts computed so far."""
+    """One check: the conversation, its analysed texts and the facts computed so far.
 
-    def __init__(self, conv: Conversation, facts: FactTable, settings: Settings):
+    The only door from a check kind into analysis: texts become Docs, and Docs content
+    terms or n-grams, through the linter's :class:`~replyguard.analysis.Analyser` here.
+    """
+
+    def __init__(self, conv: Conversation, facts: FactTable, settings: Settings, analyser: Analyser | None = None):
+        """``analyser``: the linter's (a fresh one when not given: correct, but nothing cached)."""
         self.conv = conv
         self.facts = facts
         self.settings = settings
+        self.analyser = analyser = analyser if analyser is not None else Analyser()
         self._handles = frozenset(h.lower().lstrip("@") for h in conv.brand.handles)
         self._cache: dict[str, bool] = {}
         self._scopes: dict[str, list[Doc]] = {}
-        self.draft: Doc = doc_for(conv.draft.text)
-        self.post: Doc = doc_for(conv.post.text)
+        self.draft: Doc = analyser.doc(conv.draft.text)
+        self.post: Doc = analyser.doc(conv.post.text)
 
     # -- who is who ---------------------------------------------------------------------
     def is_brand(self, author: str) -> bool:
@@ -72,7 +78,7 @@ class Context:
             elif scope == "post":
                 docs = [self.post]
             else:
-                docs = [doc_for(m.text) for m in self.messages(scope)]
+                docs = [self.analyser.doc(m.text) for m in self.messages(scope)]
             self._scopes[scope] = docs
         return docs
 
@@ -102,8 +108,16 @@ class Context:
             self._cache[name] = value
         return value
 
-    def lookup(self) -> Callable[[str], bool]:
-        return self.fact
+    # -- analyses -----------------------------------------------------------------------
+    def doc(self, text: str) -> Doc:
+        """The analysed form of any text of the conversation."""
+        return self.analyser.doc(text)
+
+    def content_terms(self, doc: Doc, stock: frozenset[str] = frozenset()) -> frozenset[str]:
+        return self.analyser.content_terms(doc, stock)
+
+    def ngrams(self, doc: Doc, n: int) -> frozenset[str]:
+        return self.analyser.ngrams(doc, n)
 
     # -- time ---------------------------------------------------------------------------
     def minutes_after_post(self, when: datetime | None) -> float | None:

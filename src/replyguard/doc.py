@@ -42,8 +42,8 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "_utf8", "addresses", "emoji", "masked",
-                 "memo", "norm", "text", "urls")
+    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "_utf8", "addresses", "content_terms",
+                 "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -54,7 +54,11 @@ class Doc:
         self._quotes: list[tuple[int, int]] | None = None
         self._grams: set[str] | None = None
         self._utf8: bytes | None = None
-        self.memo: dict[object, object] = {}  # derived values other modules cache per text
+        self.memo: dict[object, object] = {}  # matcher results, keyed by objects of the linter's matchers
+        # typed slots of the analyses (see analysis.Analyser): stock vocabulary → content terms,
+        # n → character n-grams
+        self.content_terms: dict[frozenset[str], frozenset[str]] = {}
+        self.ngram_sets: dict[int, frozenset[str]] = {}
         self.emoji: list[tuple[int, int]] = _join_zwj(
             self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
         self.urls: list[tuple[int, int]] = [m.span() for m in _URL.finditer(self.text)]

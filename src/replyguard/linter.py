@@ -6,21 +6,19 @@ conversation lazily and runs only the rules whose ``when:`` holds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .analysis import Analyser
 from .config import Config
 from .context import Context, Settings
 from .errors import ConfigError, InputError, TemplateError
 from .kinds import Hit
 from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion
-from .packs import CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
+from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
 from .policy import PolicyTable, apply_ignores, decision
 from .suggestions import conversation_variables, render
-
-_FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
 def _pack_files(config: Config) -> list[Path]:
@@ -54,7 +52,8 @@ def _pack_files(config: Config) -> list[Path]:
 
 
 def format_message(template: str, fields: dict[str, Any]) -> str:
-    """Fill ``{name}`` placeholders from the checker's fields; unknown names stay as written."""
+    """Fill ``{name}`` placeholders from the hit's fields (a pack naming a field its kind does not
+    declare fails to load; a declared field a hit leaves out stays as written)."""
     return _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), template)
 
 
@@ -66,6 +65,7 @@ class Linter:
         loaded = list(packs) if packs is not None else [load_pack_file(f) for f in _pack_files(self.config)]
         self.packset: PackSet = compile_packs(loaded)
         self.settings = Settings(response_minutes=self.config.response_minutes)
+        self.analyser = Analyser(self.packset.keys)  # this linter's caches of text analyses
         known = {r.id for r in self.packset.rules}
         where = self.config.where()
         short = {r.id.split("/", 1)[1]: r.id for r in self.packset.rules}
@@ -131,7 +131,7 @@ class Linter:
         conv = conversation if isinstance(conversation, Conversation) else Conversation.model_validate(conversation)
         ignores = [*conv.ignore, *(i if isinstance(i, Ignore) else Ignore.model_validate(i) for i in ignore)]
         conv = self._prepare(conv)
-        ctx = Context(conv, self.packset.facts, self.settings)
+        ctx = Context(conv, self.packset.facts, self.settings, self.analyser)
         variables = {**conversation_variables(conv), **self.config.variables}
         rendered: dict[str, str] = {}  # each template renders at most once per check
         findings: list[Finding] = []

@@ -100,7 +100,7 @@ class KeyIndex:
 
     A key is a field and the values a sequence's token must have there (``lemma`` 伺う or
     参る, ``pos`` 動詞). Whether a token has a key depends only on its kind, so the keys of
-    each kind are worked out once per process; a doc's tokens are then read once for all
+    each kind are worked out once per index (one per linter); a doc's tokens are then read once for all
     keys of all sequences, instead of once per field and again per key.
     """
 
@@ -111,7 +111,8 @@ class KeyIndex:
         self._exact: dict[str, dict[str, list[int]]] = {"lemma": {}, "surface": {}, "orth_base": {}}
         self._pos: list[tuple[int, tuple[str, ...]]] = []
         self._by_kind: dict[int, tuple[int, ...]] = {}
-        self._memo_key: tuple[str, int] = ("key-index", 0)
+        self._owner = object()  # Docs are shared by linters: memo keys must name this index
+        self._memo_key: tuple[object, int] = (self._owner, 0)
 
     def register(self, field: str, values: tuple[str, ...]) -> int:
         """The id of a key (a new one makes every cached answer stale)."""
@@ -124,7 +125,7 @@ class KeyIndex:
                 for v in values:
                     self._exact[field].setdefault(v, []).append(key_id)
             self._by_kind.clear()
-            self._memo_key = ("key-index", len(self.ids))
+            self._memo_key = (self._owner, len(self.ids))
         return key_id
 
     def _keys_of(self, t: Token) -> tuple[int, ...]:
@@ -158,9 +159,6 @@ class KeyIndex:
         return index  # type: ignore[return-value]
 
 
-KEYS = KeyIndex()  # one per process, like the Docs it indexes
-
-
 @dataclass(frozen=True)
 class TokenSequence:
     """A sequence of token predicates; optional ones may be skipped.
@@ -172,13 +170,14 @@ class TokenSequence:
     preds: tuple[TokenPred, ...]
     optional: tuple[bool, ...]
     keys: tuple[SeqKey, ...] = ()
+    index: KeyIndex | None = dataclasses.field(default=None, compare=False, repr=False)
     _memo_key: object = dataclasses.field(default_factory=object, compare=False, repr=False)
 
     def starts(self, doc: Doc) -> Iterable[int]:
         """Token indices where a match may start (every index when the sequence has no key)."""
-        if not self.keys:
+        if not self.keys or self.index is None:
             return range(len(doc.tokens))
-        index = KEYS.positions(doc)
+        index = self.index.positions(doc)
         best: tuple[int, list[int]] | None = None
         for k, _field, _values, key_id in self.keys:
             pos = index.get(key_id, _NONE)
@@ -228,33 +227,34 @@ class TokenSequence:
 _NONE: list[int] = []
 
 
-def _seq_key(k: int, spec: TokenSpec) -> SeqKey | None:
+def _seq_key(k: int, spec: TokenSpec, index: KeyIndex) -> SeqKey | None:
     for field in ("lemma", "surface", "orth_base"):
         vals = _as_tuple(getattr(spec, field))
         if vals is not None:
-            return (k, field, vals, KEYS.register(field, vals))
+            return (k, field, vals, index.register(field, vals))
     pos = _as_tuple(spec.pos)
     if pos is not None and all(pos):
-        return (k, "pos1", pos, KEYS.register("pos1", pos))
+        return (k, "pos1", pos, index.register("pos1", pos))
     return None
 
 
-def compile_sequence(specs: list[TokenSpec]) -> TokenSequence:
-    keys = [key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s)) is not None]
+def compile_sequence(specs: list[TokenSpec], index: KeyIndex) -> TokenSequence:
+    """A token sequence whose keys are registered in ``index`` (the linter's)."""
+    keys = [key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s, index)) is not None]
     # Exact values first: they are the likeliest to be absent, which ends the search at once.
     keys.sort(key=lambda key: key[1] == "pos1")
-    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), tuple(keys))
+    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), tuple(keys), index)
 
 
 class Matcher:
     """What a :class:`MatcherSpec` compiles to; ``find`` returns match spans in a Doc."""
 
-    def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]]):
+    def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]], keys: KeyIndex):
         phrases = expand_phrases(spec.phrases, lexicons)
         parts = [quote(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
         self.phrase_re = Regex("|".join(parts), ignorecase=True) if parts else None
         self.regexes = [compile_pattern(r, ignorecase=True) for r in spec.regex]
-        self.sequences = [compile_sequence(seq) for seq in spec.tokens if seq]
+        self.sequences = [compile_sequence(seq, keys) for seq in spec.tokens if seq]
         lemmas = LemmaMatcher(expand_words(spec.lemmas, lexicons), expand_words(spec.negated_lemmas, lexicons))
         self.lemmas = lemmas if lemmas else None
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
@@ -268,8 +268,9 @@ class Matcher:
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
         self._any: AnySet | None = None  # built on first use
-        self.unless = Matcher(spec.unless, lexicons) if spec.unless and not spec.unless.is_empty() else None
-        self.requires = Matcher(spec.requires, lexicons) if spec.requires and not spec.requires.is_empty() else None
+        unless, requires = spec.unless, spec.requires
+        self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
+        self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         spans: list[Span] = []

@@ -3,6 +3,7 @@ the file, the line and the rule."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,10 @@ from .categories import CATEGORIES
 from .errors import PackError
 from .expr import ExprError, Node, parse
 from .facts import BUILTIN_CONVERSATION, BUILTIN_SCOPED, FactTable, MatchFact
-from .kinds import BuildEnv, Checker, registry
-from .matcher import Matcher
+from .kinds import BuildEnv, Checker, KindError, registry
+from .matcher import KeyIndex
 from .models import Severity
-from .regex import PatternError
-from .schema import SCOPES, MatcherSpec, PackSpec, TemplateSpec
+from .schema import SCOPES, PackBase, RuleBase, TemplateSpec, pack_model
 from .yamlsource import LineMap, load_yaml_mapping
 
 
@@ -32,7 +32,7 @@ def builtin_rules_dir() -> Path:
 
 @dataclass
 class LoadedPack:
-    spec: PackSpec
+    spec: PackBase
     file: str
     data: Any
     lines: LineMap
@@ -73,7 +73,7 @@ def load_pack_file(path: str | Path) -> LoadedPack:
     yf = load_yaml_mapping(path, "pack", "'pack:' and 'rules:'")
     data, lines, file = yf.data, yf.lines, yf.file
     try:
-        spec = PackSpec.model_validate(data)
+        spec = pack_model().model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
@@ -98,7 +98,7 @@ class CompiledRule:
     when_source: str
     checker: Checker
     suggest: list[str]
-    spec: Any
+    spec: RuleBase  # the kind's spec model (PatternRule, ...)
     file: str
     line: int | None
 
@@ -122,6 +122,7 @@ class PackSet:
     rules: list[CompiledRule] = field(default_factory=list)
     templates: dict[str, CompiledTemplate] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=lambda: dict(CATEGORIES))
+    keys: KeyIndex = field(default_factory=KeyIndex)  # the token keys of these packs' sequences
 
 
 def _check_expr(source: str, facts: FactTable, pack: LoadedPack, loc: tuple[Any, ...],
@@ -161,21 +162,17 @@ def _value_line(pack: LoadedPack, loc: tuple[Any, ...], value: str) -> int | Non
     return pack.line(*(found or loc))
 
 
-def _regex_error(exc: PatternError, pack: LoadedPack, loc: tuple[Any, ...], rule: str | None) -> PackError:
-    shown = f" {exc.pattern!r}" if exc.pattern else ""
-    return PackError(f"bad regex{shown}: {exc}", file=pack.file, line=_value_line(pack, loc, exc.pattern),
-                     rule=rule)
+def _kind_error(exc: KindError, pack: LoadedPack, loc: tuple[Any, ...], rule: str | None) -> PackError:
+    """A builder's error at the line of the key (or value) it names inside ``loc``."""
+    return PackError(exc.message, file=pack.file, line=_value_line(pack, (*loc, *exc.at), exc.value), rule=rule)
 
 
-def _matcher(spec: MatcherSpec, lexicons: dict[str, list[str]], pack: LoadedPack,
-             loc: tuple[Any, ...], rule: str | None) -> Matcher:
-    try:
-        return Matcher(spec, lexicons)
-    except PatternError as exc:
-        raise _regex_error(exc, pack, loc, rule) from None
-    except KeyError as exc:
-        raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file, line=pack.line(*loc),
-                        rule=rule) from None
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def message_fields(message: str) -> list[str]:
+    """The ``{name}`` placeholders of a rule message, in order."""
+    return _FIELD.findall(message)
 
 
 def compile_packs(packs: list[LoadedPack]) -> PackSet:
@@ -189,6 +186,7 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
             ps.lexicons[name] = words
         ps.categories.update(pack.spec.categories)
     derived: list[tuple[LoadedPack, str, str]] = []
+    env = BuildEnv(ps.lexicons, ps.facts, ps.keys)
     for pack in packs:
         for name, fact in pack.spec.facts.items():
             if name in ps.facts.matched or name in ps.facts.derived or name in BUILTIN_SCOPED \
@@ -197,7 +195,10 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                                 line=pack.line("facts", name))
             ps.facts.descriptions[name] = fact.description
             if fact.match is not None:
-                m = _matcher(fact.match, ps.lexicons, pack, ("facts", name, "match"), None)
+                try:
+                    m = env.matcher(fact.match)
+                except KindError as exc:
+                    raise _kind_error(exc, pack, ("facts", name, "match"), None) from None
                 ps.facts.matched[name] = MatchFact(m, fact.min)
             else:
                 ps.facts.derived[name] = parse("")  # placeholder so later facts may refer to it
@@ -208,7 +209,6 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                              for pack, name, _ in derived})
 
     kinds = registry()
-    env = BuildEnv(ps.lexicons, ps.facts)
     seen: dict[str, tuple[str, int | None]] = {}
 
     def first(file: str, line: int | None, here: str) -> str:
@@ -243,15 +243,16 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                     raise PackError(f"unknown template {s!r} in suggest", file=pack.file,
                                     line=pack.line("rules", i, "suggest", j), rule=rule.id)
                 suggest.append(tid)
+            kind = kinds[rule.kind]
+            for name in message_fields(rule.message):
+                if name not in kind.fields:
+                    known = ", ".join(f"{{{f}}}" for f in kind.fields) or "none"
+                    raise PackError(f"unknown field {{{name}}} in message; kind {kind.name!r} provides: {known}",
+                                    file=pack.file, line=pack.line("rules", i, "message"), rule=rule.id)
             try:
-                checker = kinds[rule.kind](rule, env)
-            except PatternError as exc:
-                raise _regex_error(exc, pack, ("rules", i), rule.id) from None
-            except KeyError as exc:
-                raise PackError(f"unknown lexicon @{exc.args[0]}", file=pack.file,
-                                line=pack.line("rules", i), rule=rule.id) from None
-            except ValueError as exc:
-                raise PackError(str(exc), file=pack.file, line=pack.line("rules", i), rule=rule.id) from None
+                checker = kind.build(rule, env)
+            except KindError as exc:
+                raise _kind_error(exc, pack, ("rules", i), rule.id) from None
             ps.rules.append(CompiledRule(
                 id=rid, pack=pack.spec.pack, category=rule.category, severity=rule.severity,
                 message=rule.message, description=rule.description, when=when, when_source=rule.when,

@@ -8,9 +8,10 @@ silently never fires.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import functools
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from .models import Channel, Severity
 
@@ -108,7 +109,10 @@ class Examples(_Spec):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class _RuleBase(_Spec):
+class RuleBase(_Spec):
+    """The keys every rule has; a check kind's spec model narrows ``kind`` and adds its parameters."""
+
+    kind: str = Field(description="the check kind")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     category: str
     severity: Severity
@@ -117,122 +121,6 @@ class _RuleBase(_Spec):
     when: str = ""
     suggest: StrList
     examples: Examples = Field(default_factory=Examples)
-
-
-class PatternRule(_RuleBase):
-    """One finding per match of the matcher in the draft."""
-
-    kind: Literal["pattern"]
-    match: MatcherSpec
-    max_findings: int = Field(3, ge=1)
-
-
-class Swap(_Spec):
-    phrase: str | None = None
-    regex: str | None = None
-    tokens: list[TokenSpec] | None = None
-    replacement: str = Field(description="text that replaces the match; \\1 refers to a regex group")
-    safe: bool = Field(True, description="safe fixes keep the meaning and may be applied automatically")
-
-
-class SubstitutionRule(_RuleBase):
-    """wrong → right: each match becomes a finding with a fix. ``{match}`` and
-    ``{replacement}`` in the message are filled in."""
-
-    kind: Literal["substitution"]
-    swaps: list[Swap] = Field(min_length=1)
-    unless: MatcherSpec | None = None
-
-
-PiiDetector = Literal["phone", "email", "postal_code", "card", "my_number", "address", "order_number"]
-
-
-class PiiRule(_RuleBase):
-    """Personal data in the draft, found by detectors with check digits where they exist."""
-
-    kind: Literal["pii"]
-    detect: list[PiiDetector] = Field(min_length=1)
-    order_number: StrList = Field(description="regexes for the brand's order/member numbers")
-    allow: StrList = Field(description="regexes of numbers that are public (toll-free lines...)")
-    unless: MatcherSpec | None = Field(
-        None, description="a finding is dropped when this matcher matches its sentence (a shop's own address)")
-
-
-class LengthRule(_RuleBase):
-    """The draft exceeds the channel's limit (X counts CJK as 2 and a URL as 23)."""
-
-    kind: Literal["length"]
-    limits: dict[str, int] = Field(default_factory=dict)
-
-
-class TimingRule(_RuleBase):
-    """The draft would be sent later than the response-time target after the post."""
-
-    kind: Literal["timing"]
-    max_minutes: float | None = Field(None, description="default: the config's response_minutes")
-
-
-class AnsweredRule(_RuleBase):
-    """Another brand account already answered the post (a holding reply does not count)."""
-
-    kind: Literal["already_answered"]
-    holding: MatcherSpec | None = Field(None, description="brand replies that only acknowledge")
-    followup: MatcherSpec | None = Field(
-        None, description="a later customer message matching this (a follow-up question) re-opens the post")
-    min_similarity: float = Field(0.0, ge=0, le=1)
-
-
-class MentionRule(_RuleBase):
-    """A question to the brand in the thread is left unanswered while the draft replies."""
-
-    kind: Literal["unanswered_mention"]
-    question: MatcherSpec = Field(description="what makes a thread message a question")
-    min_overlap: float = Field(0.25, ge=0, le=1)
-
-
-class RelevanceRule(_RuleBase):
-    """The draft shares too few content words with the post (a stock text)."""
-
-    kind: Literal["relevance"]
-    stock: StrList = Field(description="lemmas that carry no topic (stock phrases, brand words)")
-    min_overlap: int = Field(1, ge=0)
-    min_post_terms: int = Field(2, ge=0)
-
-
-class RepetitionRule(_RuleBase):
-    """The draft nearly repeats a brand message already sent in the thread or history."""
-
-    kind: Literal["repetition"]
-    against: list[Scope] = Field(default_factory=lambda: ["thread_brand", "history_brand"])
-    threshold: float = Field(0.8, gt=0, le=1)
-    ngram: int = Field(3, ge=1, le=8)
-
-
-class RegisterRule(_RuleBase):
-    """Register of the draft: ``mixed`` polite/plain endings, ``count`` markers of a register, or
-    ``casual`` speech read from the sentence endings (see register_analysis)."""
-
-    kind: Literal["register"]
-    mode: Literal["mixed", "count", "casual"] = Field(
-        description="mixed: polite and plain endings in one text; count: markers against a minimum; "
-                    "casual: casual sentence endings, and plain ones when no sentence is polite (タメ口)")
-    markers: MatcherSpec | None = Field(None, description="for mode count: markers to count")
-    min: int = Field(1, ge=1)
-
-
-class ConditionRule(_RuleBase):
-    """Fires when ``when`` holds; ``anchor`` optionally places the span in the draft."""
-
-    kind: Literal["condition"]
-    anchor: MatcherSpec | str | None = Field(
-        None, description="where the finding points: a matcher, or the name of a draft fact (draft.casual)")
-
-
-RuleSpec = Annotated[
-    PatternRule | SubstitutionRule | PiiRule | LengthRule | TimingRule | AnsweredRule | MentionRule
-    | RelevanceRule | RepetitionRule | RegisterRule | ConditionRule,
-    Field(discriminator="kind"),
-]
 
 
 class TemplateSpec(_Spec):
@@ -246,8 +134,8 @@ class TemplateSpec(_Spec):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class PackSpec(_Spec):
-    """One guideline pack file."""
+class PackBase(_Spec):
+    """One guideline pack file (``rules`` typed by :func:`pack_model` from the registered kinds)."""
 
     pack: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="pack id, prefix of its rule ids")
     version: str | int = "1"
@@ -258,7 +146,7 @@ class PackSpec(_Spec):
     categories: dict[str, str] = Field(default_factory=dict, description="extra categories this pack adds")
     lexicons: dict[str, list[str]] = Field(default_factory=dict)
     facts: dict[str, FactSpec] = Field(default_factory=dict)
-    rules: list[RuleSpec] = Field(default_factory=list)
+    rules: list[RuleBase] = Field(default_factory=list)
     templates: list[TemplateSpec] = Field(default_factory=list)
 
     @field_validator("facts")
@@ -270,3 +158,21 @@ class PackSpec(_Spec):
             if (spec.match is None) == (spec.when is None):
                 raise ValueError(f"fact {name!r} needs exactly one of 'match' or 'when'")
         return v
+
+
+@functools.cache
+def pack_model() -> type[PackBase]:
+    """The pack model whose ``rules`` is the union of every registered kind's spec model.
+
+    Generated from :func:`replyguard.kinds.registry` (built-in kinds plus entry points), so
+    a kind exists in the schema exactly when it can be built. Cached; :func:`replyguard.kinds.refresh`
+    clears it.
+    """
+    from .kinds import registry
+
+    specs = tuple(k.spec for k in registry().values())
+    rule_spec: Any = Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007 (a runtime tuple)
+    return create_model(
+        "PackSpec", __base__=PackBase, __module__=__name__,
+        rules=(list[rule_spec], Field(default_factory=list)),
+    )

@@ -20,15 +20,14 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
+from .analysis import DEFAULT_LIMITS, channel_length, similarity
 from .doc import Doc
 from .errors import ConfigError, TemplateError
 from .formats.located import Located, RuleInfo, Run, SuppressedFinding, Unit
-from .kinds.content import similarity
-from .kinds.context_kinds import DEFAULT_LIMITS, channel_length
+from .kinds.length import LengthRule
 from .linter import Linter
 from .models import Brand, Severity
 from .policy import SUPPRESSION_CATEGORY, UNUSED_SUPPRESSION, resolve_rule_id
-from .schema import LengthRule
 from .suggestions import ENV, conversation_variables, render
 from .template_repo import DEFAULT_BRAND, FileProblem, LoadedTemplate
 

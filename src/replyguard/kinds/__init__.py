@@ -1,19 +1,56 @@
-"""Check kinds: the built-in ways a rule can look at a conversation.
+"""Check kinds: the ways a rule can look at a conversation.
 
-Each kind turns a validated rule spec into a checker once, at load time. A checker's
-``run(ctx)`` yields :class:`Hit` objects; the engine turns them into findings. Kinds are
-Python code shipped with replyguard: a pack file chooses and parametrises a kind but can
+A kind is one module that owns everything about it: its spec model (the rule's parameters,
+each documented), the message fields its hits provide, its builder and its checker, and a
+module docstring with an example (the kind reference in docs/packs.md is generated from it,
+and the example is loaded as a test). The built-in kinds are the modules named in
+:data:`BUILTIN`; other packages add kinds through the ``replyguard.kinds`` entry point
+group. The pack schema's rule union, the registry and the docs are all generated from
+:func:`registry`, so a kind cannot be in one and missing from another.
+
+A builder turns a validated spec into a checker once, at load time, and reports every
+problem as :class:`KindError` (what is wrong, and where in the rule). A checker's
+``run(ctx)`` yields :class:`Hit` objects, reaching texts and analyses only through the
+:class:`~replyguard.context.Context`. A pack file chooses and parametrises a kind but can
 never bring code of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+import importlib
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..context import Context
-from ..facts import FactTable
+from ..errors import PackError
+from ..regex import PatternError, Regex, compile_pattern
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..facts import FactTable
+    from ..matcher import KeyIndex, Matcher
+    from ..schema import MatcherSpec, RuleBase
+
+ENTRY_POINT_GROUP = "replyguard.kinds"
+
+# The built-in kinds, one module each (in the order of the docs). Adding a kind: a module
+# with a ``KIND`` and one line here.
+BUILTIN: tuple[str, ...] = (
+    "pattern",
+    "substitution",
+    "pii",
+    "length",
+    "timing",
+    "already_answered",
+    "unanswered_mention",
+    "relevance",
+    "repetition",
+    "register",
+    "condition",
+)
 
 
 @dataclass(frozen=True)
@@ -23,39 +60,149 @@ class Hit:
     span: tuple[int, int] | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     replacement: str | None = None
-    safe: bool = True
+    safe: bool = False
 
 
 class Checker(Protocol):
     def run(self, ctx: Context) -> Iterable[Hit]: ...
 
 
+class KindError(Exception):
+    """A rule a kind cannot build: ``message`` says what is wrong; ``at`` is the path of the
+    offending key inside the rule (``("swaps", 0)``); ``value`` the offending string, if
+    any, to point at its line."""
+
+    def __init__(self, message: str, *, at: tuple[str | int, ...] = (), value: str = ""):
+        super().__init__(message)
+        self.message, self.at, self.value = message, at, value
+
+
 @dataclass
 class BuildEnv:
-    """What a kind may use while compiling a rule."""
+    """What a kind may use while compiling a rule; its helpers raise :class:`KindError`."""
 
     lexicons: dict[str, list[str]]
     facts: FactTable
+    keys: KeyIndex
+
+    def lexicon_words(self, items: Iterable[str], *, at: tuple[str | int, ...] = ()) -> list[str]:
+        """``items`` with each ``@name`` replaced by the words of that lexicon."""
+        out: list[str] = []
+        for item in items:
+            if item.startswith("@"):
+                if item[1:] not in self.lexicons:
+                    raise KindError(f"unknown lexicon {item}", at=at, value=item)
+                out.extend(self.lexicons[item[1:]])
+            else:
+                out.append(item)
+        return out
+
+    def matcher(self, spec: MatcherSpec, *, at: tuple[str | int, ...] = ()) -> Matcher:
+        """A compiled matcher; an unknown ``@lexicon`` or a bad regex is a KindError."""
+        from ..matcher import Matcher
+
+        self._check_lexicons(spec, at)
+        try:
+            return Matcher(spec, self.lexicons, self.keys)
+        except PatternError as exc:
+            raise KindError(_regex_message(exc), at=at, value=exc.pattern) from None
+
+    def regex(self, pattern: str, *, at: tuple[str | int, ...] = (), groups: bool = False) -> Regex:
+        """A pattern compiled by RE2 (linear-time matching; see replyguard.regex)."""
+        try:
+            return compile_pattern(pattern, groups=groups)
+        except PatternError as exc:
+            raise KindError(_regex_message(exc), at=at, value=exc.pattern or pattern) from None
+
+    def _check_lexicons(self, spec: MatcherSpec | None, at: tuple[str | int, ...]) -> None:
+        while spec is not None:
+            words = [*spec.phrases, *getattr(spec, "lemmas", ()), *getattr(spec, "negated_lemmas", ())]
+            for p in words:
+                if p.startswith("@") and p[1:] not in self.lexicons:
+                    raise KindError(f"unknown lexicon {p}", at=at, value=p)
+            self._check_lexicons(spec.unless, at)
+            spec = spec.requires
+
+
+def _regex_message(exc: PatternError) -> str:
+    shown = f" {exc.pattern!r}" if exc.pattern else ""
+    return f"bad regex{shown}: {exc}"
 
 
 Builder = Callable[[Any, BuildEnv], Checker]
 
 
-def registry() -> dict[str, Builder]:
-    """The built-in kinds by name (kinds from other packages are not loaded: see the module doc)."""
-    from . import content, context_kinds, pattern, pii, register, thread
+@dataclass(frozen=True)
+class Kind:
+    """One check kind: its spec model, builder, message fields and documentation.
 
-    kinds: dict[str, Builder] = {
-        "pattern": pattern.build_pattern,
-        "substitution": pattern.build_substitution,
-        "pii": pii.build,
-        "length": context_kinds.build_length,
-        "timing": context_kinds.build_timing,
-        "condition": context_kinds.build_condition,
-        "already_answered": thread.build_answered,
-        "unanswered_mention": thread.build_mention,
-        "relevance": content.build_relevance,
-        "repetition": content.build_repetition,
-        "register": register.build,
-    }
+    ``fields`` maps each ``{placeholder}`` a rule's message may use to what it holds; a
+    message naming anything else fails to load. ``doc`` is Markdown (normally the module's
+    docstring) with an ``Example::`` block of YAML rules.
+    """
+
+    spec: type[RuleBase]
+    build: Builder
+    fields: Mapping[str, str]
+    doc: str
+
+    @property
+    def name(self) -> str:
+        return str(typing.get_args(self.spec.model_fields["kind"].annotation)[0])
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().split("\n\n", 1)[0].replace("\n", " ")
+
+    @property
+    def example(self) -> str:
+        """The YAML of the ``Example::`` block (a list of rules), dedented."""
+        _, sep, rest = self.doc.partition("Example::\n")
+        if not sep:
+            return ""
+        lines = rest.strip("\n").splitlines()
+        indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
+        return "\n".join(ln[indent:] for ln in lines) + "\n"
+
+    @property
+    def prose(self) -> str:
+        """The docstring without its ``Example::`` block."""
+        return self.doc.partition("Example::\n")[0].strip()
+
+
+def _as_kind(obj: Any, where: str) -> Kind:
+    kind = getattr(obj, "KIND", obj)  # a module with a KIND, or a Kind
+    if not isinstance(kind, Kind):
+        raise PackError(f"{where} is not a replyguard check kind (expected a Kind or a module with KIND)")
+    if "kind" not in kind.spec.model_fields:
+        raise PackError(f"{where}: the spec model has no 'kind' field")
+    return kind
+
+
+@functools.cache
+def registry() -> dict[str, Kind]:
+    """Every check kind by name: the built-in ones, then those of the ``replyguard.kinds``
+    entry points of installed packages (a name may not be taken twice)."""
+    kinds: dict[str, Kind] = {}
+    for mod in BUILTIN:
+        kind = _as_kind(importlib.import_module(f"{__name__}.{mod}"), f"{__name__}.{mod}")
+        kinds[kind.name] = kind
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        where = f"entry point {ep.name!r} ({ep.value})"
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin is a one-line error, not a traceback
+            raise PackError(f"{where} cannot be loaded: {exc}") from None
+        kind = _as_kind(obj, where)
+        if kind.name in kinds:
+            raise PackError(f"{where} defines kind {kind.name!r}, which already exists")
+        kinds[kind.name] = kind
     return kinds
+
+
+def refresh() -> None:
+    """Forget the registry and the generated pack model (after installing a kind at run time)."""
+    from ..schema import pack_model
+
+    registry.cache_clear()
+    pack_model.cache_clear()

@@ -1,7 +1,30 @@
-"""``pii``: personal data in a public reply, found with check digits where they exist.
+"""Personal data in the draft, found by detectors that use check digits where they exist.
 
 Texts are NFKC-normalised first, so ０９０ matches 090; dashes are matched as any of the
 hyphen-like characters customers type (ー − ‐ －).
+
+| detector | finds (after normalisation) | `{kind}` |
+|---|---|---|
+| `phone` | phone numbers: mobiles `0[5789]0-XXXX-XXXX`, landlines, 0 + 9–10 digits, `+81` | 電話番号 |
+| `email` | e-mail addresses | メールアドレス |
+| `postal_code` | `〒123-4567`, `〒1234567`, `123-4567` | 郵便番号 |
+| `card` | 13–19 digit runs (spaces/hyphens allowed) that pass the **Luhn** check | カード番号 |
+| `my_number` | 12-digit runs with a valid **My Number check digit** | 個人番号 |
+| `address` | (prefecture) + city/ward/town/village + block numbers (`1丁目2番3号`, `1-2-3`) | 住所 |
+| `order_number` | the `order_number` regexes | 注文番号・会員番号 |
+
+Values inside URLs are not reported; overlapping values are reported once. Span: the value.
+
+Example::
+
+    - id: personal-data
+      kind: pii
+      category: pii_public
+      severity: error
+      message: 公開の返信に個人情報（{kind}）が含まれています
+      when: public
+      detect: [phone, email, postal_code, card, my_number, address]
+      allow: ['^(0120|0800|0570)']
 """
 
 from __future__ import annotations
@@ -9,12 +32,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
 
 from ..context import Context
 from ..matcher import Matcher
-from ..regex import Regex, Span, compile_pattern, utf8
-from ..schema import PiiRule
-from . import BuildEnv, Hit
+from ..regex import Regex, Span, utf8
+from ..schema import MatcherSpec, RuleBase, StrList
+from . import BuildEnv, Hit, Kind, KindError
+
+PiiDetector = Literal["phone", "email", "postal_code", "card", "my_number", "address", "order_number"]
+
+
+class PiiRule(RuleBase):
+    """Personal data in the draft, found by detectors with check digits where they exist."""
+
+    kind: Literal["pii"]
+    detect: list[PiiDetector] = Field(min_length=1, description="the detectors to run")
+    order_number: StrList = Field(description="regexes of the brand's own order/member numbers; required "
+                                              "when `detect` has `order_number`")
+    allow: StrList = Field(description="a found value matching one of these regexes is public and passes "
+                                       "(toll-free numbers...)")
+    unless: MatcherSpec | None = Field(
+        None, description="a finding is dropped when this matcher matches its sentence (a shop's own address)")
 
 Detector = Callable[[str, bytes], Iterable[Span]]
 
@@ -143,13 +184,20 @@ class PiiChecker:
                 yield Hit((a, b), {"kind": label, "match": value})
 
 
+def _order_numbers(rxs: list[Regex]) -> Detector:
+    return lambda t, b: [sp for rx in rxs for sp in rx.spans(t, b)]
+
+
 def build(spec: PiiRule, env: BuildEnv) -> PiiChecker:
     detectors = [_DETECTORS[d] for d in spec.detect if d != "order_number"]
     if "order_number" in spec.detect:
-        rxs = [compile_pattern(r) for r in spec.order_number]
+        rxs = [env.regex(r, at=("order_number",)) for r in spec.order_number]
         if not rxs:
-            raise ValueError("detector 'order_number' needs at least one regex in 'order_number'")
-        detectors.append(("注文番号・会員番号",
-                          lambda t, b, rxs=rxs: [sp for rx in rxs for sp in rx.spans(t, b)]))
-    unless = Matcher(spec.unless, env.lexicons) if spec.unless and not spec.unless.is_empty() else None
-    return PiiChecker(detectors, [compile_pattern(r) for r in spec.allow], unless)
+            raise KindError("detector 'order_number' needs at least one regex in 'order_number'", at=("detect",))
+        detectors.append(("注文番号・会員番号", _order_numbers(rxs)))
+    unless = env.matcher(spec.unless, at=("unless",)) if spec.unless and not spec.unless.is_empty() else None
+    return PiiChecker(detectors, [env.regex(r, at=("allow",)) for r in spec.allow], unless)
+
+
+KIND = Kind(PiiRule, build, {"kind": "what was found: 電話番号, メールアドレス, ...",
+                             "match": "the value found"}, __doc__ or "")

@@ -1,0 +1,85 @@
+"""Another brand account (or agent) already answered the post.
+
+A brand message in the thread counts when it answers the post (`in_reply_to` is empty or
+the post's `id`), was posted at or before the draft (or has no time) but not before the post (the
+post may be answering it), and is not a holding reply. Span: none.
+
+Example::
+
+    - id: colleague-already-answered
+      kind: already_answered
+      category: already_answered
+      severity: error
+      message: "{author} がすでにこの投稿に回答しています"
+      holding:
+        phrases: [確認いたします, 確認してまいります, 少々お待ちください]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from ..analysis import similarity
+from ..context import Context
+from ..matcher import Matcher
+from ..models import Message
+from ..schema import MatcherSpec, RuleBase
+from . import BuildEnv, Hit, Kind
+from ._thread import before, posted_before
+
+
+class AnsweredRule(RuleBase):
+    """Another brand account already answered the post (a holding reply does not count)."""
+
+    kind: Literal["already_answered"]
+    holding: MatcherSpec | None = Field(
+        None, description="brand replies that only acknowledge (「確認いたします」) and do not count as answers")
+    followup: MatcherSpec | None = Field(
+        None, description="a later customer message in the thread matching this (a follow-up question) "
+                          "re-opens the post, so the colleague's answer no longer counts")
+    min_similarity: float = Field(0.0, ge=0, le=1, description="if set, the earlier reply must also be at "
+                                  "least this similar to the draft (character 3-gram Dice)")
+
+
+@dataclass
+class AnsweredChecker:
+    holding: Matcher | None
+    followup: Matcher | None
+    min_similarity: float
+
+    def _reopened(self, answer: Message, ctx: Context) -> bool:
+        """A customer asked again after the answer (連携してないです…他に方法は？)."""
+        if self.followup is None or answer.created_at is None:
+            return False
+        return any(not ctx.is_brand(m.author) and m.created_at is not None and before(answer, m)
+                   and m is not answer and self.followup.at_least(ctx.doc(m.text))
+                   for m in ctx.conv.thread)
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        post, draft = ctx.conv.post, ctx.conv.draft
+        for m in ctx.messages("thread_brand"):
+            if m.in_reply_to not in (None, post.id) or not before(m, draft) or posted_before(m, post):
+                continue
+            doc = ctx.doc(m.text)
+            if self.holding is not None and self.holding.at_least(doc):
+                continue
+            if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
+                continue
+            if self._reopened(m, ctx):
+                continue
+            yield Hit(None, {"author": m.author, "previous": m.text[:40]})
+            return
+
+
+def build(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
+    holding = env.matcher(spec.holding, at=("holding",)) if spec.holding else None
+    followup = env.matcher(spec.followup, at=("followup",)) if spec.followup else None
+    return AnsweredChecker(holding, followup, spec.min_similarity)
+
+
+KIND = Kind(AnsweredRule, build, {"author": "who answered", "previous": "the first 40 characters of the answer"},
+            __doc__ or "")

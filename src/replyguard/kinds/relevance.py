@@ -1,0 +1,63 @@
+"""The draft shares too few content words with the post: a stock text that does not engage
+with what the post is about.
+
+Content words are the lemmas of nouns, verbs, adjectives and adjectival nouns (numbers and
+dependent words excluded), plus kanji/katakana bigrams of them (so `充電器` meets
+`充電ケース`). The brand's name is not a content word. Span: none.
+
+Example::
+
+    - id: stock-reply-misses-post
+      kind: relevance
+      category: off_topic_template
+      severity: warning
+      message: 投稿の内容に触れていない定型文です
+      stock: ['@stock_lemmas', 問い合わせ, 有難う]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from ..analysis import overlap
+from ..context import Context
+from ..schema import RuleBase, StrList
+from . import BuildEnv, Hit, Kind
+
+
+class RelevanceRule(RuleBase):
+    """The draft shares too few content words with the post (a stock text)."""
+
+    kind: Literal["relevance"]
+    stock: StrList = Field(description="lemmas (or `@lexicon`) that carry no topic (stock phrases, brand words)")
+    min_overlap: int = Field(1, ge=0, description="fewer shared content words than this is a finding")
+    min_post_terms: int = Field(2, ge=0, description="posts with fewer content words are not judged")
+
+
+@dataclass
+class RelevanceChecker:
+    stock: frozenset[str]
+    min_overlap: int
+    min_post_terms: int
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        brand_name = ctx.conv.brand.name
+        brand = ctx.content_terms(ctx.doc(brand_name)) if brand_name else frozenset()
+        post_terms = ctx.content_terms(ctx.post, self.stock) - brand
+        if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
+            return
+        draft_terms = ctx.content_terms(ctx.draft, self.stock) - brand
+        if overlap(post_terms, draft_terms) < self.min_overlap:
+            yield Hit(None, {"shared": 0})
+
+
+def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
+    stock = frozenset(env.lexicon_words(spec.stock, at=("stock",)))
+    return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms)
+
+
+KIND = Kind(RelevanceRule, build, {"shared": "content words shared with the post: 0"}, __doc__ or "")

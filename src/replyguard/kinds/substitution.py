@@ -1,0 +1,119 @@
+"""Wrong → right: each match becomes a finding with a `fix`.
+
+Each swap has exactly one of `phrase` (a literal phrase, normalised), `regex` (a regular
+expression; `\\1` in `replacement` refers to its groups) or `tokens` (a token sequence),
+plus `replacement` and `safe`. Swaps are tried in order; a later swap's match that overlaps
+an earlier one is skipped. A fix is *unsafe* unless its swap says `safe: true`: safe fixes
+keep the meaning and are applied by `check --fix`, unsafe ones are only shown (as in Ruff).
+Span and fix: the match.
+
+Example::
+
+    - id: double-honorific
+      kind: substitution
+      category: keigo_error
+      severity: warning
+      message: 二重敬語です（{match} → {replacement}）
+      swaps:
+        - {phrase: おっしゃられた, replacement: おっしゃった, safe: true}
+        - {regex: 'お伺いさせていただ(き|く)', replacement: 'お伺いいたし'}
+        - tokens: [{surface: 拝見}, {lemma: 為る}]
+          replacement: ご覧
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from .. import prefilter
+from ..context import Context
+from ..matcher import Matcher, TokenSequence, compile_sequence, quote
+from ..regex import Regex
+from ..schema import MatcherSpec, RuleBase, TokenSpec, _Spec
+from ..text import normalize
+from . import BuildEnv, Hit, Kind, KindError
+
+
+class Swap(_Spec):
+    """One wrong → right pair: exactly one of ``phrase``, ``regex``, ``tokens``."""
+
+    phrase: str | None = Field(None, description="a literal phrase (normalised)")
+    regex: str | None = Field(None, description="a regular expression")
+    tokens: list[TokenSpec] | None = Field(None, description="a token sequence")
+    replacement: str = Field(description="text that replaces the match; \\1 refers to a regex group")
+    safe: bool = Field(False, description="true: the fix keeps the meaning and `check --fix` may apply it; "
+                                          "default false (shown, never applied)")
+
+
+class SubstitutionRule(RuleBase):
+    """wrong → right: each match becomes a finding with a fix."""
+
+    kind: Literal["substitution"]
+    swaps: list[Swap] = Field(min_length=1, description="the swaps, tried in order")
+    unless: MatcherSpec | None = Field(None, description="matches in a sentence where this matches are skipped")
+
+
+@dataclass
+class _Swap:
+    regex: Regex | None
+    sequence: TokenSequence | None
+    replacement: str
+    safe: bool
+    need: prefilter.Grams | None = None  # characters every match of ``regex`` contains
+
+
+@dataclass
+class SubstitutionChecker:
+    swaps: list[_Swap]
+    unless: Matcher | None
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        doc = ctx.draft
+        blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)} if self.unless else set()
+        taken: list[tuple[int, int]] = []
+        for swap in self.swaps:
+            for (a, b), repl in self._matches(swap, ctx):
+                if doc.sentence_at(a) in blocked or doc.in_quote(a) or any(a < y and x < b for x, y in taken):
+                    continue
+                taken.append((a, b))
+                yield Hit((a, b), {"match": doc.text[a:b], "replacement": repl},
+                          replacement=repl, safe=swap.safe)
+
+    @staticmethod
+    def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
+        doc = ctx.draft
+        if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)):
+            for m in swap.regex.matches(doc.text, doc.utf8):
+                yield m.span, m.expand(swap.replacement)
+        if swap.sequence is not None:
+            for span in swap.sequence.spans(doc):
+                yield span, swap.replacement
+
+
+def build(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
+    swaps = []
+    for i, s in enumerate(spec.swaps):
+        given = [x is not None for x in (s.phrase, s.regex, s.tokens)]
+        if sum(given) != 1:
+            raise KindError("each swap needs exactly one of 'phrase', 'regex' or 'tokens'", at=("swaps", i))
+        rx = None
+        if s.phrase is not None:
+            rx = Regex(quote(normalize(s.phrase).text), groups=True)
+        elif s.regex is not None:
+            rx = env.regex(s.regex, at=("swaps", i), groups=True)
+        if rx is not None and (bad := rx.bad_reference(s.replacement)) is not None:
+            raise KindError(f"replacement {s.replacement!r} refers to group {bad}, "
+                            f"but the pattern has {rx.ngroups} group(s)", at=("swaps", i, "replacement"))
+        seq = compile_sequence(s.tokens, env.keys) if s.tokens else None
+        need = prefilter.pattern_grams(rx.pattern) if rx is not None else None
+        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need))
+    unless = env.matcher(spec.unless, at=("unless",)) if spec.unless else None
+    return SubstitutionChecker(swaps, unless)
+
+
+KIND = Kind(SubstitutionRule, build, {"match": "the matched text, normalised",
+                                      "replacement": "its replacement"}, __doc__ or "")

@@ -1,0 +1,83 @@
+"""A question to the brand in the thread is left unanswered while the draft replies.
+
+A thread message is such a question when it is not by the brand, was posted before the
+draft, either @mentions a brand handle or is by the post's author, and matches `question`.
+It counts as answered when the draft or a brand message replies to it (`in_reply_to` = its
+`id`), or when a later brand message or the draft shares at least `min_overlap` of its
+content words. Span: none. At most one finding.
+
+Example::
+
+    - id: mention-left-unanswered
+      kind: unanswered_mention
+      category: unanswered_mention
+      severity: warning
+      message: スレッドで {author} さんが質問しています（「{question}」）が、この返信は答えていません
+      question:
+        regex: ['[?？]', '(ますか|ですか|でしょうか)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from ..context import Context
+from ..matcher import Matcher
+from ..models import Message
+from ..schema import MatcherSpec, RuleBase
+from . import BuildEnv, Hit, Kind
+from ._thread import before
+
+
+class MentionRule(RuleBase):
+    """A question to the brand in the thread is left unanswered while the draft replies."""
+
+    kind: Literal["unanswered_mention"]
+    question: MatcherSpec = Field(description="what makes a thread message a question")
+    min_overlap: float = Field(0.25, ge=0, le=1, description="share of the question's content words a reply "
+                               "must contain to count as answering it")
+
+
+@dataclass
+class MentionChecker:
+    question: Matcher
+    min_overlap: float
+
+    def _addressed(self, q: Message, reply_text: str, ctx: Context) -> bool:
+        q_terms = {t for t in ctx.content_terms(ctx.doc(q.text)) if not t.startswith("~")}
+        if not q_terms:
+            return False
+        r_terms = ctx.content_terms(ctx.doc(reply_text))
+        return len(q_terms & r_terms) / len(q_terms) >= self.min_overlap
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        conv = ctx.conv
+        brand_msgs = ctx.messages("thread_brand")
+        for q in conv.thread:
+            if ctx.is_brand(q.author) or not before(q, conv.draft):
+                continue
+            qdoc = ctx.doc(q.text)
+            to_brand = any(f"@{h}" in qdoc.text.lower() for h in ctx.handles)
+            if not (to_brand or q.author == conv.post.author) or not self.question.at_least(qdoc):
+                continue
+            if q.id is not None and (conv.draft.in_reply_to == q.id
+                                     or any(b.in_reply_to == q.id for b in brand_msgs)):
+                continue
+            if any(before(q, b) and self._addressed(q, b.text, ctx) for b in brand_msgs):
+                continue
+            if self._addressed(q, conv.draft.text, ctx):
+                continue
+            yield Hit(None, {"author": q.author, "question": q.text[:60]})
+            return
+
+
+def build(spec: MentionRule, env: BuildEnv) -> MentionChecker:
+    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap)
+
+
+KIND = Kind(MentionRule, build, {"author": "who asked", "question": "the first 60 characters of the question"},
+            __doc__ or "")
