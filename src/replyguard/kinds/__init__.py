@@ -116,7 +116,7 @@ class BuildEnv:
 
     def _check_lexicons(self, spec: MatcherSpec | None, at: tuple[str | int, ...]) -> None:
         while spec is not None:
-            words = [*spec.phrases, *getattr(spec, "lemmas", ()), *getattr(spec, "negated_lemmas", ())]
+            words = [*spec.phrases, *spec.lemmas, *spec.negated_lemmas]
             for p in words:
                 if p.startswith("@") and p[1:] not in self.lexicons:
                     raise KindError(f"unknown lexicon {p}", at=at, value=p)
