@@ -44,24 +44,85 @@ class LineMap:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
+# Limits checked before anything is expanded or built (issue 14: nine levels of aliases took
+# 120 s and 9.4 GB; 5,000 levels of nesting overflowed the stack). The largest shipped pack
+# has ~1,500 values and nests 8 levels deep; these leave ample room for real packs.
+MAX_DEPTH = 50
+MAX_NODES = 200_000  # values in the document as the reader would see it, aliases expanded
+MAX_ALIASES = 1_000
+
+
+class YamlLimitError(PackError):
+    """A document over one of the limits: reported as is, never re-parsed."""
+
+
 def load_yaml(text: str, file: str) -> tuple[Any, LineMap]:
-    """Parse one YAML document safely; raise :class:`PackError` with the line on bad YAML."""
+    """Parse one YAML document safely; raise :class:`PackError` with the line on bad YAML,
+    and on a document nested deeper than :data:`MAX_DEPTH`, with more than
+    :data:`MAX_ALIASES` aliases or more than :data:`MAX_NODES` values once aliases are expanded."""
     if _FAST_LOADER is not None:
         try:
             return _load(text, file, _FAST_LOADER)
+        except YamlLimitError:
+            raise
         except (PackError, yaml.YAMLError):
             pass
-    return _load(text, file, yaml.SafeLoader)
+    return _load(text, file, yaml.SafeLoader, scan_depth=True)
 
 
-def _load(text: str, file: str, loader_class: Any) -> tuple[Any, LineMap]:
+def _scan_depth(loader: Any, file: str) -> None:
+    """Walk the events (the pure-Python composer recurses once per level: check first)."""
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlLimitError(f"YAML nested deeper than {MAX_DEPTH} levels", file=file,
+                                     line=event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _Budget:
+    """Counts the values and aliases :func:`_index` visits (an alias's target once per use)."""
+
+    def __init__(self, file: str):
+        self.file, self.nodes, self.aliases = file, 0, 0
+        self.seen: set[int] = set()
+
+    def visit(self, node: yaml.Node, depth: int, inside_alias: bool) -> bool:
+        """Count one visit; whether the node was reached before (through an alias)."""
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise YamlLimitError(f"YAML nested deeper than {MAX_DEPTH} levels (or an alias refers to "
+                                 "its own anchor)", file=self.file, line=line)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlLimitError(f"YAML too large: more than {MAX_NODES:,} values once aliases are "
+                                 "expanded", file=self.file, line=line)
+        if id(node) in self.seen:  # the same node reached again: an alias
+            if not inside_alias:  # its children are part of the same alias
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise YamlLimitError(f"more than {MAX_ALIASES:,} YAML aliases", file=self.file, line=line)
+            return True
+        self.seen.add(id(node))
+        return False
+
+
+def _load(text: str, file: str, loader_class: Any, *, scan_depth: bool = False) -> tuple[Any, LineMap]:
     loader = loader_class(text)
     try:
+        if scan_depth:
+            _scan_depth(loader, file)
+            loader.dispose()
+            loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
             raise PackError("the file is empty", file=file, line=1)
         lines = LineMap()
-        _index(node, (), lines, file, node)
+        _index(node, (), lines, file, node, _Budget(file))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -74,7 +135,9 @@ def _load(text: str, file: str, loader_class: Any) -> tuple[Any, LineMap]:
     return data, lines
 
 
-def _index(node: yaml.Node, path: Path, lines: LineMap, file: str, root: yaml.Node) -> None:
+def _index(node: yaml.Node, path: Path, lines: LineMap, file: str, root: yaml.Node, budget: _Budget,
+           inside_alias: bool = False) -> None:
+    inside_alias = budget.visit(node, len(path), inside_alias) or inside_alias
     lines.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
@@ -84,11 +147,11 @@ def _index(node: yaml.Node, path: Path, lines: LineMap, file: str, root: yaml.No
                 raise PackError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1,
                                 rule=_rule_id(root, path))
             seen.add(key)
-            _index(value_node, (*path, key), lines, file, root)
+            _index(value_node, (*path, key), lines, file, root, budget, inside_alias)
             lines.lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, file, root)
+            _index(item, (*path, i), lines, file, root, budget, inside_alias)
 
 
 def _child(node: yaml.Node | None, step: Any) -> yaml.Node | None:
