@@ -25,3 +25,11 @@ def test_rules_doc_lists_every_rule_with_category() -> None:
         for rule in pack.rules:
             assert f"### {pack.pack}/{rule.id}" in text
             assert f"**{rule.category}**" in text
+
+
+def test_rules_doc_shows_per_rule_whether_it_fixes_and_how_safely() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert "| rule | category | severity | kind | fix |" in text
+    assert "| substitution | safe/unsafe |" in text  # double-honorific: some swaps declared safe, others not
+    assert "| pattern | — |" in text
+    assert "fix: unsafe (shown, never applied)" in text

@@ -7,7 +7,14 @@ the committed file equals the output.
 from __future__ import annotations
 
 from .categories import CATEGORIES
+from .kinds import registry
 from .packs import CompiledRule, PackSet
+
+
+def fix_label(rule: CompiledRule) -> str:
+    """Whether the rule fixes and how safely: ``—``, ``safe``, ``unsafe`` or ``safe/unsafe``
+    (safe fixes are applied by ``check --fix``; unsafe ones are only shown)."""
+    return registry()[rule.spec.kind].fix_safety(rule.spec) or "—"
 
 
 def _example_lines(rule: CompiledRule) -> list[str]:
@@ -31,11 +38,19 @@ def _example_lines(rule: CompiledRule) -> list[str]:
     return out
 
 
+def _fix_text(rule: CompiledRule) -> str:
+    label = fix_label(rule)
+    return {"—": "none", "safe": "safe (applied by `check --fix`)", "unsafe": "unsafe (shown, never applied)",
+            "safe/unsafe": "some safe (applied by `check --fix`), some unsafe (shown only)"}.get(label, label)
+
+
 def rules_markdown(packset: PackSet) -> str:
     """Markdown reference of every rule of every pack: category, severity, why, examples."""
     lines = ["# Rule reference", "",
              "Generated from the packs in `rules/` by `replyguard rules --format markdown`; "
-             "do not edit by hand.", ""]
+             "do not edit by hand. The *fix* column tells whether a rule offers a fix and how safely: "
+             "a fix is safe only where the rule declares it (`safe: true`); `check --fix` applies safe "
+             "fixes and only shows unsafe ones.", ""]
     for pack in packset.packs:
         spec = pack.spec
         rules = [r for r in packset.rules if r.pack == spec.pack]
@@ -44,14 +59,14 @@ def rules_markdown(packset: PackSet) -> str:
             lines += ["Severity policy:", ""]
             lines += [f"- **{sev.value}**: {text}" for sev, text in spec.severity_policy.items()]
             lines.append("")
-        lines += ["| rule | category | severity | kind |", "|---|---|---|---|"]
+        lines += ["| rule | category | severity | kind | fix |", "|---|---|---|---|---|"]
         lines += [f"| [`{r.id}`](#{r.id.replace('/', '').lower()}) | `{r.category}` | {r.severity.value} "
-                  f"| {r.spec.kind} |" for r in rules]
+                  f"| {r.spec.kind} | {fix_label(r)} |" for r in rules]
         lines.append("")
         for r in rules:
             lines += [f"### {r.id}", "",
                       f"**{r.category}** ({CATEGORIES.get(r.category, packset.categories.get(r.category, ''))})"
-                      f" · severity **{r.severity.value}** · kind `{r.spec.kind}`", "",
+                      f" · severity **{r.severity.value}** · kind `{r.spec.kind}` · fix: {_fix_text(r)}", "",
                       f"> {r.message}", ""]
             if r.description:
                 lines += [r.description.strip(), ""]

@@ -138,13 +138,21 @@ class Kind:
 
     ``fields`` maps each ``{placeholder}`` a rule's message may use to what it holds; a
     message naming anything else fails to load. ``doc`` is Markdown (normally the module's
-    docstring) with an ``Example::`` block of YAML rules.
+    docstring) with an ``Example::`` block of YAML rules. ``fixes`` tells, for a rule of the
+    kind, the safety of each fix it can offer (``True``: safe, applied by ``check --fix``);
+    kinds without fixes leave it out.
     """
 
     spec: type[RuleBase]
     build: Builder
     fields: Mapping[str, str]
     doc: str
+    fixes: Callable[[Any], list[bool]] | None = None
+
+    def fix_safety(self, spec: RuleBase) -> str:
+        """How a rule's fixes apply: ``""`` (no fix), ``safe``, ``unsafe`` or ``safe/unsafe``."""
+        kinds = set(self.fixes(spec)) if self.fixes is not None else set()
+        return "/".join(label for flag, label in ((True, "safe"), (False, "unsafe")) if flag in kinds)
 
     @property
     def name(self) -> str:

@@ -115,5 +115,5 @@ def build(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
     return SubstitutionChecker(swaps, unless)
 
 
-KIND = Kind(SubstitutionRule, build, {"match": "the matched text, normalised",
-                                      "replacement": "its replacement"}, __doc__ or "")
+KIND = Kind(SubstitutionRule, build, {"match": "the matched text, normalised", "replacement": "its replacement"},
+            __doc__ or "", fixes=lambda spec: [s.safe for s in spec.swaps])
