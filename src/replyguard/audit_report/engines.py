@@ -1,8 +1,14 @@
 """Where an audit's checks run: this process (``--jobs N`` worker processes), a Dask cluster,
 or Spark. Each engine checks chunks of cases, tallies each chunk where it was checked, and
-returns the merged :class:`~replyguard.audit_report.aggregate.Tally`, so the aggregates are the same
-whichever engine ran. ``on_rows`` receives every chunk's CaseRows in input order when the
+returns the merged :class:`~replyguard.audit_report.aggregate.Tally`, so the aggregates are the
+same whichever engine ran. ``on_rows`` receives every chunk's CaseRows in input order when the
 caller needs them (errors on stderr, ``--findings``); engines ship rows only then.
+
+Two ways onto a cluster: the CLI's (the driver reads the files and sends chunks out; right up
+to tens of millions of cases, see docs/scale.md), and the DataFrame adapters for data that is
+already on the cluster: :func:`check_dask_dataframe` / :func:`dask_tally` and
+:func:`check_spark_dataframe` / :func:`spark_tally`, which run :func:`check_table` on every
+partition where it lives.
 """
 
 from __future__ import annotations
@@ -95,13 +101,10 @@ def run_local(cases: Iterable[Case], config: Config, *, jobs: int = 1, opts: Opt
 
 # -- Dask --------------------------------------------------------------------------------------
 def _dask_task(chunk: list[Case], config: Config, opts: Options, want_rows: bool) -> tuple[Tally, Any, int]:
-    """On a Dask worker: check a chunk as an Arrow table, tally its findings there."""
-    import pyarrow as pa
-
-    table = pa.table({"source": [c[0] for c in chunk], "line": [c[1] for c in chunk],
-                      "case": [c[2] for c in chunk]})
-    findings = check_table(table, config)
-    rows = list(rows_from_tables([findings]))
+    """On a Dask worker: check a chunk, tally it there; ship rows back only if asked. Plain
+    records, not an Arrow table: building one imports pandas, ~60 MB more per worker."""
+    linter = worker_linter(config)
+    rows = [check_case(linter, source, line, raw) for source, line, raw in chunk]
     return _tally(rows, opts), (rows if want_rows else None), len(chunk)
 
 
@@ -161,6 +164,21 @@ def check_dask_dataframe(ddf: Any, config: Config | None = None, mapping: dict[s
     return ddf.map_partitions(check_table, config, mapping=mapping, meta=meta)
 
 
+def _tally_frame(frame: Any, opts: Options) -> Tally:
+    return _tally(rows_from_tables([frame]), opts)
+
+
+def dask_tally(findings: Any, opts: Options = Options()) -> Tally:
+    """Tally a findings Dask DataFrame on the workers (one tally per partition); merge here."""
+    import dask
+
+    parts = [dask.delayed(_tally_frame)(p, opts) for p in findings.to_delayed()]
+    total = Tally(worst_n=opts.worst_n, targets=(opts.target_minutes,))
+    for part in dask.compute(*parts):
+        total.merge(part)
+    return total
+
+
 # -- Spark -------------------------------------------------------------------------------------
 def _spark_check(frames: Iterator[Any], config: Config, mapping: dict[str, str] | None) -> Iterator[Any]:
     for frame in frames:
@@ -183,11 +201,13 @@ def spark_session(master: str | None = None) -> Any:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(master or "local[*]").appName("replyguard-audit")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate())
+    spark = (SparkSession.builder.master(master or "local[*]").appName("replyguard-audit")
+             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def check_spark_dataframe(sdf: Any, config: Config | None = None, mapping: dict[str, str] | None = None) -> Any:
@@ -255,5 +275,14 @@ def run(engine: str, cases: Iterable[Case], config: Config, *, jobs: int = 1, ad
     return run_local(cases, config, jobs=jobs, opts=opts, on_rows=on_rows, progress=progress)
 
 
-__all__: Sequence[str] = ("Options", "check_dask_dataframe", "check_spark_dataframe", "run", "run_dask",
-                          "run_local", "run_spark", "spark_tally")
+__all__: Sequence[str] = (
+    "Options",
+    "check_dask_dataframe",
+    "check_spark_dataframe",
+    "dask_tally",
+    "run",
+    "run_dask",
+    "run_local",
+    "run_spark",
+    "spark_tally",
+)
