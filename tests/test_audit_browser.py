@@ -2,16 +2,17 @@
 drawn, and every number it shows equals the aggregates of ``audit --format json``.
 
 Same set-up as test_browser.py: Debian's Chromium (/usr/bin/chromium, or REPLYGUARD_CHROMIUM)
-through Playwright, never a downloaded browser.
+through Playwright, never a downloaded browser; skipped without it, except in CI.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
-from playwright import sync_api  # a hard import: this test must run in CI, never skip
+from playwright import sync_api  # a hard import: the dev extra installs it
 from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 from replyguard.cli import main
@@ -42,8 +43,12 @@ def aggregates(report):
 
 @pytest.fixture(scope="module")
 def page(report):
-    if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); a missing browser is a failure
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium")
+    if not Path(CHROMIUM).exists():  # as in test_browser.py: a skip here, a failure in CI
+        message = (f"browser tests need Chromium at {CHROMIUM}: install it with "
+                   "'sudo apt-get install chromium' (or set REPLYGUARD_CHROMIUM to its path)")
+        if os.environ.get("REPLYGUARD_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
