@@ -11,7 +11,7 @@ Measures
 * warm ``Linter.check`` per case (built-in packs, case given as the parsed JSON dict):
   p50/p99 latency, cases/s, and the ratio to the floor;
 * ``Linter.check`` again with the garbage collector tuned as the batch CLI and the server
-  tune it (``batch.tune_gc``: the linter frozen out of the collector's sight, rarer young
+  tune it (``gc_tuning.tune_gc``: the linter frozen out of the collector's sight, rarer young
   collections): cases/s and the ratio to the floor;
 * the batch CLI ``replyguard check --cases big.jsonl --format jsonl`` at ``--jobs 1`` and
   ``--jobs 2``: wall time, cases/s, peak RSS;
@@ -101,7 +101,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
     import fugashi
 
     from replyguard import Linter
-    from replyguard.batch import tune_gc
+    from replyguard.batch import tune_gc  # (re-exported from gc_tuning)
     from replyguard.doc import doc_for
 
     tagger = fugashi.Tagger()
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{x:.2f}" for x in r["ratios"]) + f"; median of 50-case blocks "
           f"{r['block_ratio_median']:.2f})")
     print(f"  Linter.check, GC tuned {r['tuned_cases_per_s']:8,.0f} cases/s  {r['tuned_mean_us']:7.0f} µs/case "
-          f"(as the batch CLI and the server run it: batch.tune_gc)")
+          f"(as the batch CLI and the server run it: gc_tuning.tune_gc)")
     print(f"  ratio tuned/floor      {r['tuned_ratio_to_floor']:8.2f}×   (rounds: "
           + ", ".join(f"{x:.2f}" for x in r["tuned_ratios"]) + ")")
     print(f"  Linter() build         {r['linter_build_s']:8.3f} s")

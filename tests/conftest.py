@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from replyguard import Config, Conversation, Linter, Message
-from replyguard.examples import EXAMPLE_BRAND, EXAMPLE_POST_TIME
 from replyguard.packs import load_pack_file
+from replyguard.rule_examples import EXAMPLE_BRAND, EXAMPLE_POST_TIME
 
 T0 = EXAMPLE_POST_TIME
 

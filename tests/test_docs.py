@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from replyguard import Linter
-from replyguard.examples import example_conversation
 from replyguard.packs import load_pack_file
+from replyguard.rule_examples import example_conversation
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)

@@ -8,8 +8,8 @@ from functools import cache
 import pytest
 
 from replyguard import Linter
-from replyguard.examples import example_conversation
 from replyguard.packs import LoadedPack, builtin_rules_dir, load_pack_file
+from replyguard.rule_examples import example_conversation
 from replyguard.schema import Example
 
 

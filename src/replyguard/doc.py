@@ -31,7 +31,6 @@ _HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
 _ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
 
-_REGISTERS = "registers"  # memo slot of Doc.registers (kept when the tokens are released)
 
 # Tokens skipped when looking for the predicate that ends a sentence.
 _TRAILING_POS = ("補助記号", "記号", "空白")
@@ -42,8 +41,8 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_grams", "_quotes", "_sentences", "_tokens", "_utf8", "addresses", "content_terms",
-                 "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
+    __slots__ = ("_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8", "addresses",
+                 "content_terms", "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -54,6 +53,7 @@ class Doc:
         self._quotes: list[tuple[int, int]] | None = None
         self._grams: set[str] | None = None
         self._utf8: bytes | None = None
+        self._registers: list[SentenceRegister] | None = None
         self.memo: dict[object, object] = {}  # matcher results, keyed by objects of the linter's matchers
         # typed slots of the analyses (see analysis.Analyser): stock vocabulary → content terms,
         # n → character n-grams
@@ -162,10 +162,9 @@ class Doc:
     @property
     def registers(self) -> list[SentenceRegister]:
         """The register profile of the text: one :class:`SentenceRegister` per sentence."""
-        found = self.memo.get(_REGISTERS)
-        if found is None:
-            found = self.memo[_REGISTERS] = register_analysis.profile(self.sentence_tokens(), self.text)
-        return found  # type: ignore[return-value]
+        if self._registers is None:  # kept when the tokens are released
+            self._registers = register_analysis.profile(self.sentence_tokens(), self.text)
+        return self._registers
 
     def emoji_count(self) -> int:
         return len(self.emoji)
@@ -244,19 +243,11 @@ def _join_zwj(norm: NormalizedText, spans: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
-# Token kind → whether such a token trails a sentence's predicate (punctuation, 終助詞, w, emoji).
-_TRAILING: dict[int, bool] = {}
-
-
 def _trails(t: Token) -> bool:
-    trails = _TRAILING.get(t.kind)
-    if trails is None:
-        trails = (t.pos1 in _TRAILING_POS or t.pos2 == "終助詞" or t.surface in _TRAILING_SURFACE
-                  or _EMOJI.fullmatch(t.surface) is not None)
-        if len(_TRAILING) >= 100_000:
-            _TRAILING.clear()
-        _TRAILING[t.kind] = trails
-    return trails
+    """Whether a token trails a sentence's predicate (punctuation, 終助詞, w, emoji). Asked
+    for the last few tokens of each sentence once per Doc, so it needs no cache."""
+    return (t.pos1 in _TRAILING_POS or t.pos2 == "終助詞" or t.surface in _TRAILING_SURFACE
+            or _EMOJI.fullmatch(t.surface) is not None)
 
 
 def _classify_ending(toks: list[Token] | tuple[Token, ...], start: int) -> tuple[str, int, int]:

@@ -208,10 +208,6 @@ class TokenSequence:
             if end is not None and end > i:
                 yield i, end
 
-    def match_at(self, toks: tuple[Token, ...], i: int) -> int | None:
-        """Index after the match starting at token ``i``, or ``None``."""
-        return self._match(toks, i, 0)
-
     def _match(self, toks: tuple[Token, ...], i: int, k: int) -> int | None:
         if k == len(self.preds):
             return i

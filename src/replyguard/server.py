@@ -17,7 +17,6 @@ runs directly on the event loop (a thread-pool hop costs more than the check its
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import uuid
@@ -39,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from . import __version__
 from .audit import AuditLog, check_record, draft_hash, now_iso
 from .errors import InputError, ReplyguardError
+from .gc_tuning import SERVER, tune_gc
 from .linter import Linter, apply_fixes
 from .models import Action, Conversation, NonBlank, Report
 from .policy import resolve_rule_id
@@ -427,23 +427,6 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         ApiError: api_error, HTTPException: http_error, Exception: server_error})
 
 
-GC_THRESHOLDS = (50_000, 20, 100)
-
-
-def tune_gc() -> None:
-    """Keep garbage-collector pauses out of the latency tail of a long-running server.
-
-    A check allocates many objects that survive in the analysis caches, so with CPython's
-    default thresholds (700, 10, 10) the young generations are collected every few requests and
-    a collection can take tens of milliseconds. Freezing what start-up built (packs, compiled
-    patterns) and collecting less often cut GC time ~8x and the worst pause from ~200 ms to
-    ~40 ms in the load test (docs/server.md). Only ``serve`` calls this, never ``create_app``.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 def app_from_options(options: dict[str, Any]) -> Starlette:
     """The app of one worker process of ``serve --workers N``: each worker builds its own
     linter from the config path the supervisor passed on (``None``: the config found from the
@@ -490,6 +473,6 @@ def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
 
     app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins,
                      audit_log=open_audit_log(audit))
-    tune_gc()
+    tune_gc(SERVER)  # only serve tunes the collector, never create_app
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
                 proxy_headers=True)

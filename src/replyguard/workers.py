@@ -54,11 +54,12 @@ def _worker(options: dict[str, Any], ready: Any) -> None:
     """One worker process: build the app, bind its own socket, serve until terminated."""
     import uvicorn
 
-    from .server import app_from_options, tune_gc
+    from .gc_tuning import SERVER, tune_gc
+    from .server import app_from_options
 
     app = app_from_options(options)
     sock = listening_socket(options["host"], options["port"], reuse_port=True)
-    tune_gc()
+    tune_gc(SERVER)
     config = uvicorn.Config(app, log_level=options["log_level"], access_log=False,
                             server_header=False, proxy_headers=True)
     ready.put(os.getpid())
