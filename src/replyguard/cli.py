@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="rotate the log to PATH.1 when it reaches N bytes (default: 100 MiB)")
     s.add_argument("--audit-log-backups", type=int, default=5, metavar="N",
                    help="rotated files kept: PATH.1 .. PATH.N (default: 5)")
+    m = sub.add_parser("mcp", help="run the Model Context Protocol server for LLM agents (needs replyguard[mcp])",
+                       description="Serve check_reply, fix_reply, explain_rule and the rules resource over MCP "
+                                   "(stdio by default). See docs/agents.md.")
+    m.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
+    m.add_argument("--host", default="127.0.0.1", help="streamable-http: address to bind (default: 127.0.0.1)")
+    m.add_argument("--port", type=int, default=8788, help="streamable-http: port (default: 8788)")
     a = sub.add_parser("audit-log", help="summarise an audit log: decisions per rule, overrides per agent and reason")
     a.add_argument("paths", nargs="+", metavar="PATH", help="log files (e.g. PATH PATH.1)")
     a.add_argument("--format", choices=["text", "json"], default="text")
@@ -287,6 +293,18 @@ def _serve(args: argparse.Namespace, linter: Linter) -> int:
     return EXIT_OK
 
 
+def _mcp(args: argparse.Namespace, linter: Linter) -> int:
+    try:  # the mcp extra is optional
+        import mcp  # noqa: F401
+    except ImportError:
+        print("replyguard: error: 'mcp' needs the mcp extra: pip install 'replyguard[mcp]'", file=sys.stderr)
+        return EXIT_ERROR
+    from .mcp_server import run
+
+    run(linter, transport=args.transport, host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def _audit_log(args: argparse.Namespace) -> int:
     from .audit import format_summary, summarise
 
@@ -382,6 +400,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             from .audit_report.command import audit_command
             return audit_command(args, linter)
+        if args.command == "mcp":
+            return _mcp(args, linter)
         fail_on = Severity(args.fail_on) if args.fail_on else cfg.fail_on
         if args.command == "lint-templates":
             from .ci import lint_templates_command
