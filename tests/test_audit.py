@@ -250,3 +250,25 @@ def test_sigkill_under_load_loses_no_acknowledged_record(tmp_path) -> None:
     assert acked_decisions <= set(logged_decisions)
     assert all(r["reason"].startswith("reason ") and r["agent"].startswith("agent_")
                for r in logged_decisions.values())
+
+
+def test_openapi_describes_decisions_and_the_answers_match_it(logged) -> None:
+    import jsonschema
+
+    client, _ = logged
+    doc = client.get("/openapi.json").json()
+    post = doc["paths"]["/v1/decisions"]["post"]
+    assert {"200", "422", "503"} <= set(post["responses"])
+    schemas = doc["components"]["schemas"]
+    assert schemas["DecisionRequest"]["required"] == ["action", "agent"]
+    assert "ignore" in schemas["Conversation"]["properties"]
+
+    def validate(instance: dict, name: str) -> None:
+        jsonschema.validate(instance, {"$ref": f"#/components/schemas/{name}", "components": doc["components"]})
+
+    checked = client.post("/v1/check?fix=safe", json=case(ignore=[{"rule": "brush-off", "reason": "r"}])).json()
+    validate(checked, "CheckResult")
+    body = {"action": "overridden", "agent": "a", "rules": ["phone-in-public"], "reason": "r",
+            "check_id": checked["check_id"]}
+    validate(body, "DecisionRequest")
+    validate(client.post("/v1/decisions", json=body).json(), "DecisionRecorded")

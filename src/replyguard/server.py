@@ -175,18 +175,28 @@ def rule_info(linter: Linter, rule: Any) -> dict[str, Any]:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the service, with the pydantic models as schemas."""
-    _, defs = models_json_schema([(Conversation, "validation"), (Report, "serialization")],
+    _, defs = models_json_schema([(Conversation, "validation"), (Report, "serialization"),
+                                  (DecisionRequest, "validation")],
                                  ref_template="#/components/schemas/{model}")
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
-    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in ("Conversation", "Report")}
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in ("Conversation", "Report", "DecisionRequest")}
     schemas["Error"] = {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "string", "description": "what is wrong, in one line"},
                        "detail": {"description": "structured detail (e.g. the fields that failed)"}},
     }
     schemas["CheckResult"] = {
-        "allOf": [ref["Report"], {"type": "object", "properties": {"fixed_text": {
-            "type": "string", "description": "the draft with safe fixes applied (only with ?fix=safe)"}}}],
+        "allOf": [ref["Report"], {"type": "object", "required": ["check_id"], "properties": {
+            "check_id": {"type": "string", "description": "id of this check: logged with it, and accepted by "
+                                                          "/v1/decisions instead of the conversation"},
+            "fixed_text": {
+                "type": "string", "description": "the draft with safe fixes applied (only with ?fix=safe)"}}}],
+    }
+    schemas["DecisionRecorded"] = {
+        "type": "object", "required": ["decision_id", "check_id", "logged"],
+        "properties": {"decision_id": {"type": "string"},
+                       "check_id": {"type": ["string", "null"], "description": "the check the decision is about"},
+                       "logged": {"type": "boolean", "description": "false when the server runs without --audit-log"}},
     }
     example = {"type": "object", "additionalProperties": True}
     schemas["RuleInfo"] = {
@@ -196,6 +206,8 @@ def openapi_document() -> dict[str, Any]:
             "id": {"type": "string", "examples": ["privacy/personal-data"]},
             "pack": {"type": "string"}, "category": {"type": "string"},
             "severity": {"type": "string", "enum": ["info", "warning", "error"]},
+            "action": {"type": "string", "enum": ["allow", "warn", "approve", "block"],
+                       "description": "what the config's policy makes of this rule's findings"},
             "message": {"type": "string"}, "description": {"type": "string"},
             "when": {"type": "string", "description": "condition under which the rule runs"},
             "kind": {"type": "string", "description": "check kind (pattern, pii, condition, ...)"},
@@ -230,7 +242,26 @@ def openapi_document() -> dict[str, Any]:
                     "200": ok("the report", {"$ref": "#/components/schemas/CheckResult"}),
                     "400": err("invalid JSON, empty body or bad query parameter"),
                     "413": err("request body over the size limit, or a text over max_text_chars"),
-                    "422": err("wrong or missing fields; detail lists each field"),
+                    "422": err("wrong or missing fields (or an ignore naming an unknown rule); "
+                               "detail lists each field"),
+                    "503": err("the audit log cannot be written: the check is not answered"),
+                },
+            }},
+            "/v1/decisions": {"post": {
+                "summary": "Record what the agent did with a checked draft (sent, edited, discarded, overridden)",
+                "description": "Overriding rules whose findings block or need approval requires a reason; "
+                               "sending a draft that has such findings is an override. The record is in the "
+                               "audit log (fsynced) before the answer.",
+                "operationId": "recordDecision",
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": ref["DecisionRequest"]}}},
+                "responses": {
+                    "200": ok("recorded", {"$ref": "#/components/schemas/DecisionRecorded"}),
+                    "400": err("invalid JSON or empty body"),
+                    "413": err("request body over the size limit, or a text over max_text_chars"),
+                    "422": err("a field is wrong: a missing reason, an unknown rule, neither conversation "
+                               "nor check_id; detail names the field"),
+                    "503": err("the audit log cannot be written: nothing was recorded"),
                 },
             }},
             "/v1/rules": {"get": {
