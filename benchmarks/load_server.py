@@ -41,6 +41,20 @@ def rss_kb(pid: int) -> int:
     return sum(_mem_kb(p)[0] for p in _tree(pid))
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system, all threads) of the server and its workers, in seconds: less
+    sensitive than latency to other load on the machine, so it shows what a feature costs."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -195,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         rounds = []
         for r in range(args.rounds):
             chunk = payloads[args.warmup + r * args.requests: args.warmup + (r + 1) * args.requests]
+            cpu0 = cpu_s(proc.pid)
             stats = asyncio.run(load(port, chunk, args.concurrency, path, args.time_limit))
+            stats["server_cpu_ms_per_request"] = round((cpu_s(proc.pid) - cpu0) * 1000 / max(1, len(chunk)), 3)
             stats["rss_after_mb"] = round(rss_kb(proc.pid) / 1024, 1)
             rounds.append(stats)
         result["rounds"] = rounds
@@ -221,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {i}: {s['answered']}/{s['requests']} answered, errors {s['errors']} "
                   f"{s['error_kinds'] or ''}, {s['throughput_rps']} req/s, p50 {s['p50_ms']} ms, "
                   f"p90 {s['p90_ms']} ms, p99 {s['p99_ms']} ms, max {s['max_ms']} ms, "
+                  f"server CPU {s['server_cpu_ms_per_request']} ms/request, "
                   f"RSS after {s['rss_after_mb']} MB")
         if "audit_log" in result:
             print(f"audit log: {result['audit_log']}")

@@ -418,7 +418,12 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         return _Json(rule_bodies[rid])
 
     async def healthz(request: Request) -> Response:
-        return _Json(health_body)
+        if audit_log is None:
+            return _Json(health_body)
+        log = audit_log
+        return _Json({"status": "ok", "version": __version__, "rules": len(linter.rules), "audit_log": {
+            "records": log.records, "batches": log.batches,
+            "mean_write_ms": round(log.write_seconds * 1000 / log.batches, 3) if log.batches else None}})
 
     async def openapi(request: Request) -> Response:
         return _Json(openapi_body)
