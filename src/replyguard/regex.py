@@ -214,6 +214,8 @@ class Regex:
 
     def spans(self, text: str, data: bytes) -> list[Span]:
         """Character spans of every non-empty match (of its hit group when one took part)."""
+        if self._rx.Match(_UNANCHORED, data, 0, len(data))[0][0] < 0:
+            return []  # the common case: no match, one scan
         out: list[Span] = []
         ascii_only = len(data) == len(text)
         last_b = last_c = 0
@@ -250,37 +252,44 @@ def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False)
 
 
 class AnySet:
-    """Whether any of several patterns matches a text non-empty, in one scan (an RE2 set).
+    """Whether any of several patterns has a non-empty match in a text, in one scan (an RE2 set).
 
-    Patterns that may match only the empty string somewhere are asked one by one (an empty
-    match says nothing); the rest go into one set.
+    A pattern that may match the empty string, or whose hit group might be empty, goes into
+    the set too when its whole match cannot be empty; when the set says it matched, its spans
+    confirm. Patterns that may match empty are asked one by one.
     """
 
-    __slots__ = ("_one_by_one", "_set")
+    __slots__ = ("_confirm", "_one_by_one", "_patterns", "_set")
 
     def __init__(self, patterns: list[Regex]) -> None:
-        setable = [p for p in patterns if not p.may_be_empty]
-        self._one_by_one = [p for p in patterns if p.may_be_empty]
+        self._one_by_one: list[Regex] = []
+        self._patterns: list[Regex] = []
+        self._confirm: list[bool] = []
         self._set = None
-        if len(setable) == 1:
-            self._one_by_one.insert(0, setable[0])
+        setable: list[Regex] = []
+        for p in patterns:
+            whole_may_be_empty = p._rx.Match(_UNANCHORED, b"", 0, 0)[0] != _NO_SPAN or "\\b" in p.source
+            (self._one_by_one if whole_may_be_empty else setable).append(p)
+        cases = {p.ignorecase for p in setable}
+        if len(setable) == 1 or len(cases) > 1:
+            self._one_by_one[:0] = setable
         elif setable:
-            by_case = {p.ignorecase for p in setable}
-            if len(by_case) == 1:
-                s = _re2.Set(_UNANCHORED, _options(by_case.pop(), False))
-                for p in setable:
-                    if s.Add(p.source.encode("utf-8", "surrogatepass")) < 0:  # pragma: no cover - compiled above
-                        raise PatternError("cannot combine", p.source)
-                if s.Compile():
-                    self._set = s
-                else:  # pragma: no cover - out of the set's memory: ask one by one
-                    self._one_by_one[:0] = setable
-            else:
+            s = _re2.Set(_UNANCHORED, _options(cases.pop(), False))
+            for p in setable:
+                if s.Add(p.source.encode("utf-8", "surrogatepass")) < 0:  # pragma: no cover - compiled before
+                    raise PatternError("cannot combine", p.source)
+            if s.Compile():
+                self._set = s
+                self._patterns = setable
+                self._confirm = [p.may_be_empty for p in setable]
+            else:  # pragma: no cover - out of the set's memory: ask one by one
                 self._one_by_one[:0] = setable
 
     def any(self, text: str, data: bytes) -> bool:
-        if self._set is not None and self._set.Match(data):
-            return True
+        if self._set is not None:
+            for i in self._set.Match(data) or ():
+                if not self._confirm[i] or self._patterns[i].spans(text, data):
+                    return True
         for p in self._one_by_one:
             if p.may_be_empty:
                 if p.spans(text, data):
