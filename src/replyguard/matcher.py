@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import prefilter
 from .doc import Doc
 from .lemma_match import LemmaMatcher
-from .regex import AnySet, Regex, compile_pattern
+from .regex import Regex, compile_pattern, pattern_set
 from .schema import MatcherSpec, TokenSpec
 from .text import normalize
 from .tokens import Token, lemma_ctype
@@ -221,6 +221,7 @@ class TokenSequence:
 
 
 _NONE: list[int] = []
+_UNSCANNED = object()
 
 
 def _seq_key(k: int, spec: TokenSpec, index: KeyIndex) -> SeqKey | None:
@@ -263,19 +264,20 @@ class Matcher:
         for source, rx in zip(spec.regex, self.regexes, strict=True):
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
-        self._any: AnySet | None = None  # built on first use
+        self._patterns = pattern_set()
+        self._ids = tuple(self._patterns.add(rx) for rx, _ in self._scans)
         unless, requires = spec.unless, spec.requires
         self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
         self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
 
     def _raw(self, doc: Doc) -> list[Span]:
         spans: list[Span] = []
-        if self._scans and self._regex_hit(doc):  # the one-scan test says whether to collect at all
-            seen, text, data = doc.grams, doc.masked, doc.utf8
-            for rx, need in self._scans:
-                if need is not None and need.isdisjoint(seen):
-                    continue
-                spans.extend(rx.spans(text, data))
+        if self._scans:
+            hits = self._hits(doc)
+            text, data = doc.masked, doc.utf8
+            for (rx, _), i in zip(self._scans, self._ids, strict=True):
+                if hits is None or i in hits:
+                    spans.extend(rx.spans(text, data))
         for seq in self.sequences:
             spans.extend(seq.spans(doc))
         if self.lemmas is not None:
@@ -341,15 +343,32 @@ class Matcher:
         return (self._regex_hit(doc) or any(seq.spans(doc) for seq in self.sequences)
                 or (self.lemmas is not None and bool(self.lemmas.spans(doc))))
 
+    def _hits(self, doc: Doc) -> frozenset[int] | None:
+        """Which patterns of the process's pattern set match the doc (one scan per doc, shared by
+        every matcher); empty when the doc lacks the characters all of this matcher's patterns
+        need; None if the scan could not be made."""
+        if self.grams is not None and self.grams.isdisjoint(doc.grams):
+            return frozenset()
+        key = self._patterns.key
+        hits = doc.memo.get(key, _UNSCANNED)
+        if hits is _UNSCANNED:
+            hits = doc.memo[key] = self._patterns.scan(doc.utf8)
+        return hits  # type: ignore[return-value]
+
     def _regex_hit(self, doc: Doc) -> bool:
-        """Whether a phrase or regex has a non-empty match in the doc: behind the required
-        characters, one RE2 set scan of all the matcher's patterns."""
-        if not self._scans or (self.grams is not None and self.grams.isdisjoint(doc.grams)):
+        """Whether a phrase or regex has a non-empty match in the doc: read from the one set scan
+        of the doc; a pattern that may match empty confirms with its spans."""
+        if not self._scans:
             return False
-        scan = self._any
-        if scan is None:
-            scan = self._any = AnySet([rx for rx, _ in self._scans])
-        return scan.any(doc.masked, doc.utf8)
+        hits = self._hits(doc)
+        for (rx, _), i in zip(self._scans, self._ids, strict=True):
+            if hits is None or i in hits:
+                if rx.may_be_empty:
+                    if rx.spans(doc.masked, doc.utf8):
+                        return True
+                elif hits is not None or rx.search(doc.utf8):
+                    return True
+        return False
 
 
 def quote(phrase: str) -> str:

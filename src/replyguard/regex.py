@@ -25,6 +25,7 @@ from re2 import _re2
 Span = tuple[int, int]
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+_ANCHOR_BOTH = _re2.RE2.Anchor.ANCHOR_BOTH
 _NO_SPAN = (-1, -1)
 _bytes_to_chars = _re2.BytesToCharLen
 _chars_to_bytes = _re2.CharLenToBytes
@@ -146,7 +147,7 @@ _GROUP_REF = re.compile(r"\\(?:([1-9])|g<([0-9]+)>)")
 class Regex:
     """A compiled pattern. :meth:`spans` gives every match, :meth:`search` whether any exists."""
 
-    __slots__ = ("_rx", "hits", "ignorecase", "may_be_empty", "ngroups", "source")
+    __slots__ = ("_find", "_rx", "hits", "ignorecase", "may_be_empty", "ngroups", "source")
 
     def __init__(self, source: str, ignorecase: bool = False, groups: bool = False) -> None:
         """Compile ``source``; ``groups``: the caller reads groups (a replacement), not only spans.
@@ -163,9 +164,11 @@ class Regex:
             raise PatternError(why, source)
         self.hits: tuple[int, ...] = tuple(sorted(
             i for name, i in probe.NamedCapturingGroups() if HIT.fullmatch(name.decode("utf-8", "replace"))))
-        # Spans alone need no groups: RE2 then finds them with its DFA only.
+        # Matches are found without groups (RE2's DFA); the groups, when needed, are then read
+        # from the match alone (on a short text RE2 would otherwise backtrack over all of it).
         capture = groups or bool(self.hits)
-        self._rx = probe if capture else _re2.RE2(source.encode("utf-8", "surrogatepass"), _options(ignorecase, False))
+        self._find = _re2.RE2(source.encode("utf-8", "surrogatepass"), _options(ignorecase, False))
+        self._rx = probe if capture else self._find
         self.ngroups: int = probe.NumberOfCapturingGroups() if capture else 0
         # Whether some text has an empty match: an empty match needs only assertions, and all of
         # them but \b hold at the start of the empty text.
@@ -187,18 +190,23 @@ class Regex:
 
     def search(self, data: bytes) -> bool:
         """Whether the pattern matches anywhere in ``data`` (an empty match counts)."""
-        return self._rx.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_SPAN
+        return self._find.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_SPAN
 
     def _raw(self, data: bytes) -> Iterator[tuple[Span, list[Span]]]:
         """Every match, left to right, in bytes: the reported span (the first hit group that took
         part, else the whole match) and all spans (whole match first, then the groups)."""
-        rx, end, hits = self._rx, len(data), self.hits
+        find, rx, end, hits = self._find, self._rx, len(data), self.hits
         pos = 0
         while pos <= end:
-            spans = rx.Match(_UNANCHORED, data, pos, end)
-            whole = spans[0]
+            whole = find.Match(_UNANCHORED, data, pos, end)[0]
             if whole[0] < 0:
                 return
+            if rx is find:
+                spans = [whole]
+            else:
+                spans = rx.Match(_ANCHOR_BOTH, data, whole[0], whole[1])
+                if spans[0] != whole:  # pragma: no cover - the same match, read with its groups
+                    spans = [whole] + [_NO_SPAN] * self.ngroups
             found = whole
             for h in hits:
                 if spans[h][0] >= 0:
@@ -214,7 +222,7 @@ class Regex:
 
     def spans(self, text: str, data: bytes) -> list[Span]:
         """Character spans of every non-empty match (of its hit group when one took part)."""
-        if self._rx.Match(_UNANCHORED, data, 0, len(data))[0][0] < 0:
+        if self._find.Match(_UNANCHORED, data, 0, len(data))[0][0] < 0:
             return []  # the common case: no match, one scan
         out: list[Span] = []
         ascii_only = len(data) == len(text)
@@ -251,49 +259,68 @@ def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False)
     return Regex(source, ignorecase, groups)
 
 
-class AnySet:
-    """Whether any of several patterns has a non-empty match in a text, in one scan (an RE2 set).
+class PatternSet:
+    """Every case-insensitive pattern of the loaded matchers, scanned together: one RE2 set
+    scan per text says which of them match, for all matchers at once (kept on the Doc).
 
-    A pattern that may match the empty string, or whose hit group might be empty, goes into
-    the set too when its whole match cannot be empty; when the set says it matched, its spans
-    confirm. Patterns that may match empty are asked one by one.
+    Measured on the shipped packs: ~6 µs per text for all 231 patterns, against ~1.6 µs per
+    matcher for a set of its own patterns and ~1 µs per matcher for Python's ``re`` with the
+    prefilter and literal-first scans it replaced. The set's automaton is built lazily, state
+    by state, within a memory budget; should it run out, the scan reports failure (a sentinel
+    pattern that matches every text is then missing) and the caller asks each pattern alone.
     """
 
-    __slots__ = ("_confirm", "_one_by_one", "_patterns", "_set")
+    MAX_PATTERNS = 4096
+    _MEMORY = 64 << 20
 
-    def __init__(self, patterns: list[Regex]) -> None:
-        self._one_by_one: list[Regex] = []
-        self._patterns: list[Regex] = []
-        self._confirm: list[bool] = []
+    def __init__(self) -> None:
+        self.patterns: list[Regex] = []
+        self._index: dict[str, int] = {}
         self._set = None
-        setable: list[Regex] = []
-        for p in patterns:
-            whole_may_be_empty = p._rx.Match(_UNANCHORED, b"", 0, 0)[0] != _NO_SPAN or "\\b" in p.source
-            (self._one_by_one if whole_may_be_empty else setable).append(p)
-        cases = {p.ignorecase for p in setable}
-        if len(setable) == 1 or len(cases) > 1:
-            self._one_by_one[:0] = setable
-        elif setable:
-            s = _re2.Set(_UNANCHORED, _options(cases.pop(), False))
-            for p in setable:
-                if s.Add(p.source.encode("utf-8", "surrogatepass")) < 0:  # pragma: no cover - compiled before
-                    raise PatternError("cannot combine", p.source)
-            if s.Compile():
-                self._set = s
-                self._patterns = setable
-                self._confirm = [p.may_be_empty for p in setable]
-            else:  # pragma: no cover - out of the set's memory: ask one by one
-                self._one_by_one[:0] = setable
+        self._built = -1
+        self._sentinel = -1
+        self.key: object = ("pattern-set", id(self), 0)
 
-    def any(self, text: str, data: bytes) -> bool:
-        if self._set is not None:
-            for i in self._set.Match(data) or ():
-                if not self._confirm[i] or self._patterns[i].spans(text, data):
-                    return True
-        for p in self._one_by_one:
-            if p.may_be_empty:
-                if p.spans(text, data):
-                    return True
-            elif p.search(data):
-                return True
-        return False
+    def add(self, rx: Regex) -> int:
+        """The index of ``rx`` in the set (a pattern given twice is scanned once)."""
+        i = self._index.get(rx.source)
+        if i is None:
+            i = self._index[rx.source] = len(self.patterns)
+            self.patterns.append(rx)
+            self.key = ("pattern-set", id(self), len(self.patterns))
+        return i
+
+    def _build(self) -> None:
+        opts = _options(True, False)
+        opts.max_mem = self._MEMORY
+        s = _re2.Set(_UNANCHORED, opts)
+        for p in self.patterns:
+            if s.Add(p.source.encode("utf-8", "surrogatepass")) < 0:  # pragma: no cover - compiled before
+                raise PatternError("cannot combine", p.source)
+        self._sentinel = s.Add(b"\\A")
+        self._set = s if s.Compile() else None
+        self._built = len(self.patterns)
+
+    def scan(self, data: bytes) -> frozenset[int] | None:
+        """Indices of the patterns that match somewhere in ``data`` (an empty match counts), or
+        None when the scan could not be made."""
+        if self._built != len(self.patterns):
+            self._build()
+        if self._set is None:  # pragma: no cover - the set did not fit its memory budget
+            return None
+        found = self._set.Match(data)
+        if self._sentinel not in found:  # pragma: no cover - out of memory on this text
+            return None
+        return frozenset(found)
+
+
+_SETS: list[PatternSet] = [PatternSet()]
+
+
+def pattern_set() -> PatternSet:
+    """The set new matchers join: a fresh one once it holds ``MAX_PATTERNS`` patterns (a
+    process that loads many different packs, such as the tests), so no set grows without end."""
+    if len(_SETS[-1].patterns) >= PatternSet.MAX_PATTERNS:
+        _SETS.append(PatternSet())
+        del _SETS[:-1]
+    return _SETS[-1]

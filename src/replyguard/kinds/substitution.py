@@ -32,7 +32,7 @@ from pydantic import Field
 from .. import prefilter
 from ..context import Context
 from ..matcher import Matcher, TokenSequence, compile_sequence, quote
-from ..regex import Regex
+from ..regex import Regex, utf8
 from ..schema import MatcherSpec, RuleBase, TokenSpec, _Spec
 from ..text import normalize
 from . import BuildEnv, Hit, Kind, KindError
@@ -87,7 +87,8 @@ class SubstitutionChecker:
     def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
         doc = ctx.draft
         if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)):
-            for m in swap.regex.matches(doc.text, doc.utf8):
+            data = doc.utf8 if doc.masked == doc.text else utf8(doc.text)  # swaps read the text as written
+            for m in swap.regex.matches(doc.text, data):
                 yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
             for span in swap.sequence.spans(doc):
