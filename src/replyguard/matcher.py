@@ -70,7 +70,7 @@ def compile_token(spec: TokenSpec) -> TokenPred:
     if spec.lemma_differs is not None:
         want = spec.lemma_differs
         checks.append(lambda t, want=want: (t.orth_base != t.lemma.split("-", 1)[0]
-                                            and t.orth_base != t.surface) == want)
+                                            and lemma_ctype(t.lemma) != t.ctype) == want)
     if not checks:
         return lambda t: True
     if len(checks) == 1:

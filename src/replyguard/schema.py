@@ -44,7 +44,9 @@ class TokenSpec(_Spec):
     lemma_ctype: OneOrMany | None = Field(
         None, description="conjugation class of the lemma's own dictionary form (for ら抜き)")
     lemma_differs: bool | None = Field(
-        None, description="true: the written base form differs from the lemma (見れる vs 見る)")
+        None, description="true: the token is a form derived from its lemma — its written base form differs "
+                          "from the lemma and so does its conjugation class (見れる from 見る; not かすれる "
+                          "from 掠れる, which is the same verb in kana)")
     optional: bool = Field(False, description="the token may be absent")
 
 
