@@ -176,7 +176,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
         return EXIT_ERROR
     counts: Counter[str] = Counter()
     failed = errors = cases = 0
-    collected: list[dict] = []
+    collected: list = []  # records (json) or case results (sarif, github, junit)
     total = None
     if args.cases != "-" and sys.stderr.isatty():
         total = count_cases(args.cases)

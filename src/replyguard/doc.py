@@ -250,7 +250,7 @@ def _trails(t: Token) -> bool:
             or _EMOJI.fullmatch(t.surface) is not None)
 
 
-def _classify_ending(toks: list[Token] | tuple[Token, ...], start: int) -> tuple[str, int, int]:
+def _classify_ending(toks: Sequence[Token], start: int) -> tuple[str, int, int]:
     """The ending of one sentence (starting at ``start``) from its tokens outside quotes."""
     i = len(toks) - 1
     while i >= 0 and _trails(toks[i]):

@@ -59,14 +59,22 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
     "present": (lambda d, c: bool(d.text.strip()), "the scope has any text"),
 }
 
+def _voice_is(voice: str) -> Callable[[Context], bool]:
+    return lambda c: c.conv.brand.voice == voice
+
+
+def _channel_is(channel: str) -> Callable[[Context], bool]:
+    return lambda c: c.conv.channel == channel
+
+
 BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
     "public": (lambda c: c.conv.channel != "line", "the reply is seen publicly (every channel but LINE)"),
     **{
-        f"voice_{v}": ((lambda c, v=v: c.conv.brand.voice == v), f"the brand's chosen voice is {v} (brand.voice)")
+        f"voice_{v}": (_voice_is(v), f"the brand's chosen voice is {v} (brand.voice)")
         for v in ("formal", "friendly", "playful")
     },
     **{
-        f"channel_{ch}": ((lambda c, ch=ch: c.conv.channel == ch), f"the channel is {ch}")
+        f"channel_{ch}": (_channel_is(ch), f"the channel is {ch}")
         for ch in ("x", "facebook", "instagram", "line", "youtube", "other")
     },
 }

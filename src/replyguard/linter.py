@@ -15,7 +15,7 @@ from .config import Config
 from .context import Context, Settings
 from .errors import ConfigError, InputError, TemplateError
 from .kinds import Hit
-from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion
+from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
 from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
 from .policy import PolicyTable, apply_ignores, decision
 from .suggestions import conversation_variables, render
@@ -146,7 +146,7 @@ class Linter:
                        if t.when is not None and t.when.evaluate(ctx.fact)]
         ctx.draft.release_tokens()
         ctx.post.release_tokens()
-        suppressed = []
+        suppressed: list[Suppressed] = []
         if ignores:
             findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
         return Report(id=conv.id, findings=findings, suggestions=suggestions, decision=decision(findings),

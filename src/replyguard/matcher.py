@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from . import prefilter
 from .doc import Doc
@@ -40,6 +41,14 @@ def _pos_test(values: tuple[str, ...]) -> TokenPred:
         t.pos1 == p1 and t.pos2.startswith(p2) for p1, p2 in pairs)
 
 
+def _field_in(attr: str, values: frozenset[str]) -> TokenPred:
+    return lambda t: getattr(t, attr) in values
+
+
+def _negated(pred: TokenPred) -> TokenPred:
+    return lambda t: not pred(t)
+
+
 def compile_token(spec: TokenSpec) -> TokenPred:
     """A predicate for one token spec; prefix fields use ``startswith`` on a tuple."""
     checks: list[TokenPred] = []
@@ -48,29 +57,28 @@ def compile_token(spec: TokenSpec) -> TokenPred:
         vals = _as_tuple(val)
         if vals is not None:
             vs = frozenset(vals)
-            checks.append(lambda t, a=attr, vs=vs: getattr(t, a) in vs)
+            checks.append(_field_in(attr, vs))
     if spec.not_lemma is not None:
         nv = frozenset(_as_tuple(spec.not_lemma) or ())
-        checks.append(lambda t, nv=nv: t.lemma not in nv)
+        checks.append(_negated(_field_in("lemma", nv)))
     if spec.pos is not None:
         has_pos = _pos_test(_as_tuple(spec.pos) or ())
         checks.append(has_pos)
     if spec.not_pos is not None:
         has_not_pos = _pos_test(_as_tuple(spec.not_pos) or ())
-        checks.append(lambda t, f=has_not_pos: not f(t))
+        checks.append(_negated(has_not_pos))
     if spec.ctype is not None:
-        cv = _as_tuple(spec.ctype)
-        checks.append(lambda t, cv=cv: t.ctype.startswith(cv))
+        cv = _as_tuple(spec.ctype) or ()
+        checks.append(lambda t: t.ctype.startswith(cv))
     if spec.cform is not None:
-        fv = _as_tuple(spec.cform)
-        checks.append(lambda t, fv=fv: t.cform.startswith(fv))
+        fv = _as_tuple(spec.cform) or ()
+        checks.append(lambda t: t.cform.startswith(fv))
     if spec.lemma_ctype is not None:
-        lv = _as_tuple(spec.lemma_ctype)
-        checks.append(lambda t, lv=lv: lemma_ctype(t.lemma).startswith(lv))
+        lv = _as_tuple(spec.lemma_ctype) or ()
+        checks.append(lambda t: lemma_ctype(t.lemma).startswith(lv))
     if spec.lemma_differs is not None:
         want = spec.lemma_differs
-        checks.append(lambda t, want=want: (t.orth_base != t.lemma.split("-", 1)[0]
-                                            and lemma_ctype(t.lemma) != t.ctype) == want)
+        checks.append(lambda t: (t.orth_base != t.lemma.split("-", 1)[0] and lemma_ctype(t.lemma) != t.ctype) == want)
     if not checks:
         return lambda t: True
     if len(checks) == 1:
@@ -141,22 +149,23 @@ class KeyIndex:
 
     def positions(self, doc: Doc) -> dict[int, list[int]]:
         """Key id → indices of the doc's tokens that have the key (kept on the doc)."""
-        index = doc.memo.get(self._memo_key)
-        if index is None:
-            index = {}
-            known = self._by_kind.get
-            for i, t in enumerate(doc.tokens):
-                keys = known(t.kind)
-                if keys is None:
-                    keys = self._keys_of(t)
-                for key_id in keys:
-                    at = index.get(key_id)
-                    if at is None:
-                        index[key_id] = [i]
-                    else:
-                        at.append(i)
-            doc.memo[self._memo_key] = index
-        return index  # type: ignore[return-value]
+        cached = doc.memo.get(self._memo_key)
+        if cached is not None:
+            return cast("dict[int, list[int]]", cached)
+        index: dict[int, list[int]] = {}
+        known = self._by_kind.get
+        for i, t in enumerate(doc.tokens):
+            keys = known(t.kind)
+            if keys is None:
+                keys = self._keys_of(t)
+            for key_id in keys:
+                at = index.get(key_id)
+                if at is None:
+                    index[key_id] = [i]
+                else:
+                    at.append(i)
+        doc.memo[self._memo_key] = index
+        return index
 
 
 @dataclass(frozen=True)
@@ -293,10 +302,11 @@ class Matcher:
         key = self._keys.get(limit)
         if key is None:  # one key object per (matcher, limit), shared by every Doc's memo
             key = self._keys[limit] = (self, limit)
-        found = doc.memo.get(key)
+        found = cast("tuple[Span, ...] | None", doc.memo.get(key))
         if found is None:
-            found = doc.memo[key] = tuple(self._find(doc, limit))
-        return list(found)  # type: ignore[arg-type]
+            found = tuple(self._find(doc, limit))
+            doc.memo[key] = found
+        return list(found)
 
     def _find(self, doc: Doc, limit: int | None) -> list[Span]:
         if self.requires is not None and not self.requires.at_least(doc):

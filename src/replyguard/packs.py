@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .categories import CATEGORIES
 from .errors import PackError
@@ -50,7 +51,7 @@ def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     parts = list(err["loc"])
     if len(parts) >= 3 and parts[0] == "rules" and isinstance(parts[1], int):
         parts = parts[3:]  # the rule is named by the error; parts[2] is pydantic's union tag (the kind)

@@ -84,7 +84,7 @@ def _best_gram(run: str) -> Grams:
     """The characters any match of a run of literal characters contains: the variants of its
     most selective character (kanji first; a caseless one over a letter with case forms)."""
     best = max(run, key=lambda ch: (_weight(ch), caseless(ch)))
-    return variants(best)  # type: ignore[return-value]  (runs hold only characters with variants)
+    return variants(best)  # type: ignore[return-value]  # runs hold only characters with variants
 
 
 def literal_grams(text: str) -> Grams | None:

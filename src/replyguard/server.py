@@ -21,6 +21,7 @@ import json
 import os
 import uuid
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,7 +57,7 @@ class ApiError(Exception):
 
 
 def _error(status: int, message: str, detail: Any = None,
-           headers: dict[str, str] | None = None) -> JSONResponse:
+           headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
 
 
@@ -379,7 +380,7 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
             check_id, report = await run_check(req.conversation)
             case_id, draft_sha = req.conversation.id, draft_hash(req.conversation.draft.text)
             found = {f.rule: f.action for f in report.findings}
-        elif check_id in recent:
+        elif check_id is not None and check_id in recent:
             case_id, draft_sha, found = recent[check_id]
         if found is not None and req.action in ("sent", "overridden"):  # sending past a block is an override
             unlisted = sorted(r for r, a in found.items() if a in (Action.block, Action.approve) and r not in rules)

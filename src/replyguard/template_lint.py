@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -178,7 +179,7 @@ class TemplateLinter:
                                             linter.severity.get(r.id, r.severity))
 
     # -- entry point --------------------------------------------------------------------
-    def run(self, templates: list[LoadedTemplate], problems: list[FileProblem] = ()) -> Run:
+    def run(self, templates: list[LoadedTemplate], problems: Sequence[FileProblem] = ()) -> Run:
         units: list[Unit] = []
         for p in problems:
             units.append(Unit(p.file, p.file, p.line, [Located("templates/invalid", E, p.message, p.file,
@@ -222,7 +223,7 @@ class TemplateLinter:
         text_lines: range = range(0)
         if t.text_first_line and t.text_line and t.text_first_line != t.text_line:
             text_lines = range(t.text_first_line, t.text_first_line + len(t.spec.text.splitlines()))
-        found = []
+        found: list[tuple[int, str, str]] = []
         for n in range(start, end + 1):
             if n in text_lines or n > len(source):
                 continue
@@ -271,14 +272,14 @@ class TemplateLinter:
                 except (OSError, UnicodeDecodeError):
                     sources[st.t.file] = []
             for line, rule, reason in self._inline_disables(st, sources[st.t.file]):
-                full = resolve_rule_id(rule, known)
-                if full is None:
+                resolved = resolve_rule_id(rule, known)
+                if resolved is None:
                     problem = f"disable comment names no known rule ({rule!r})" if rule else \
                         "disable comment names no rule: write '# replyguard: disable=RULE reason'"
                 elif not reason:
-                    problem = f"disable of {full} gives no reason: write '# replyguard: disable={rule} why'"
-                elif not self._move(u, full, reason, "inline"):
-                    problem = f"disable of {full} is unused: the template has no such finding; remove it"
+                    problem = f"disable of {resolved} gives no reason: write '# replyguard: disable={rule} why'"
+                elif not self._move(u, resolved, reason, "inline"):
+                    problem = f"disable of {resolved} is unused: the template has no such finding; remove it"
                 else:
                     continue
                 u.findings.append(Located(UNUSED_SUPPRESSION, W, f"{st.t.spec.id}: {problem}", st.t.file, line,

@@ -13,6 +13,7 @@ the file and the line; ``replyguard schema --templates`` exports the format as J
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class ReplyTemplate(_Spec):
     description: str = ""
     intents: list[str] = Field(min_length=1,
                                description="facts of the post it answers: complaint, question, …")
-    channels: list[Channel] = Field(default_factory=lambda: ["x"], min_length=1)
+    channels: list[Channel] = Field(default_factory=lambda: list[Channel](["x"]), min_length=1)
     text: str = Field(min_length=1,
                       description="the reply, Jinja2 (sandboxed, undefined variables are errors)")
     variables: dict[str, TemplateVariable] = Field(default_factory=dict)
@@ -158,7 +159,7 @@ def load_template_file(path: str | Path) -> list[LoadedTemplate]:
     return out
 
 
-def template_files(paths: list[str | Path]) -> list[Path]:
+def template_files(paths: Sequence[str | Path]) -> list[Path]:
     """The template files under ``paths`` (files as given, folders searched recursively), sorted."""
     files: list[Path] = []
     for entry in paths:
@@ -179,7 +180,7 @@ def template_files(paths: list[str | Path]) -> list[Path]:
     return unique
 
 
-def load_templates(paths: list[str | Path]) -> tuple[list[LoadedTemplate], list[FileProblem]]:
+def load_templates(paths: Sequence[str | Path]) -> tuple[list[LoadedTemplate], list[FileProblem]]:
     """Every template under ``paths``; files that fail to load become problems, not exceptions."""
     templates: list[LoadedTemplate] = []
     problems: list[FileProblem] = []

@@ -180,7 +180,7 @@ def dask_tally(findings: Any, opts: Options = Options()) -> Tally:
 
 
 # -- Spark -------------------------------------------------------------------------------------
-def _spark_check(frames: Iterator[Any], config: Config, mapping: dict[str, str] | None) -> Iterator[Any]:
+def _spark_check(frames: Iterator[Any], config: Config | None, mapping: dict[str, str] | None) -> Iterator[Any]:
     for frame in frames:
         yield check_table(frame, config, mapping=mapping)
 

@@ -26,12 +26,14 @@ from ..context import Context
 from ..schema import RuleBase, Scope
 from . import BuildEnv, Hit, Kind
 
+_AGAINST: tuple[Scope, ...] = ("thread_brand", "history_brand")
+
 
 class RepetitionRule(RuleBase):
     """The draft nearly repeats a brand message already sent in the thread or history."""
 
     kind: Literal["repetition"]
-    against: list[Scope] = Field(default_factory=lambda: ["thread_brand", "history_brand"],
+    against: list[Scope] = Field(default_factory=lambda: list(_AGAINST),
                                  description="the scopes where earlier messages are looked up")
     threshold: float = Field(0.8, gt=0, le=1, description="similarity that counts as a repeat")
     ngram: int = Field(3, ge=1, le=8, description="n-gram length")
