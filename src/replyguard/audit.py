@@ -4,7 +4,8 @@ Durability: records are written by *group commit*. A request's record joins the 
 pending; one thread writes each batch with a single ``write()`` on an ``O_APPEND | O_DSYNC``
 descriptor (the data is on disk when the call returns, as with ``write`` + ``fdatasync``;
 ``fsync()`` where ``O_DSYNC`` is missing), and only then are the requests of that batch
-answered. So a record the server acknowledged is on disk, a crash (even SIGKILL) never leaves
+answered; the thread starts the next batch as soon as one is on disk. So a record the server
+acknowledged is on disk, a crash (even SIGKILL) never leaves
 half a line from a finished write, and under load a batch holds many records for one sync.
 
 Several ``serve --workers`` processes may append to the same file: a single ``write()`` to an
@@ -19,6 +20,7 @@ Privacy: a record holds ids, rule ids, actions, reasons and the SHA-256 of the d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +28,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,10 +93,10 @@ class AuditLog:
         self._size = 0
         self._next_stat = 0.0
         self._lock = threading.Lock()
+        self._wakeup = threading.Condition()
         self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
-        self._flushing = False
-        self._flusher: asyncio.Task[None] | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._writer: threading.Thread | None = None
+        self._closing = False
         self.records = 0
         self.batches = 0
         self.write_seconds = 0.0
@@ -172,39 +173,57 @@ class AuditLog:
 
     # -- asyncio group commit ---------------------------------------------------------------
     async def append(self, record: dict[str, Any]) -> None:
-        """Append ``record``; returns once it is written and fsynced (raises OSError if not)."""
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[None] = loop.create_future()
-        self._pending.append((_encode(record), fut))
-        if not self._flushing:
-            self._flushing = True
-            self._flusher = loop.create_task(self._flush())
+        """Append ``record``; returns once it is on disk (raises OSError if it could not be)."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        line = _encode(record)
+        with self._wakeup:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="replyguard-audit", daemon=True)
+                self._writer.start()
+            self._pending.append((line, fut))
+            self._wakeup.notify()
         await fut
 
-    async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._executor is None:  # one thread: batches are written in order
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="replyguard-audit")
-        try:
-            while self._pending:
+    def _write_loop(self) -> None:
+        """The writer thread: writes whatever is pending as one batch, as soon as the previous
+        batch is on disk, so the disk and the event loop work in parallel and a batch is never
+        held back waiting for the event loop to get round to it."""
+        while True:
+            with self._wakeup:
+                while not self._pending and not self._closing:
+                    self._wakeup.wait()
+                if not self._pending:
+                    return
                 batch, self._pending = self._pending, []
-                try:
-                    await loop.run_in_executor(self._executor, self.write_batch, [line for line, _ in batch])
-                except Exception as exc:  # every waiting request gets the error
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
-                else:
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_result(None)
-        finally:
-            self._flushing = False
+            error: BaseException | None = None
+            try:
+                self.write_batch([line for line, _ in batch])
+            except Exception as exc:  # every waiting request gets the error
+                error = exc
+            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+            for _, fut in batch:
+                by_loop.setdefault(fut.get_loop(), []).append(fut)
+            for loop, futs in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, futs, error)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
+        """Write what is pending, stop the writer thread, close the file."""
+        with self._wakeup:
+            self._closing = True
+            self._wakeup.notify()
+        if self._writer is not None:
+            self._writer.join()
         os.close(self._fd)
+
+
+def _settle(futs: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for fut in futs:
+        if not fut.done():
+            if error is None:
+                fut.set_result(None)
+            else:
+                fut.set_exception(error)
 
 
 # -- summary (replyguard audit-log PATH) ------------------------------------------------------
