@@ -88,3 +88,16 @@ def test_per_file_ignores(tmp_path: Path) -> None:
 def test_per_file_ignores_names_unknown_rules(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"per-file-ignores: 'x\*': unknown rule 'nope'"):
         lint(tmp_path, per_file_ignores={"x*": ["nope"]})
+
+
+def test_sarif_marks_suppressed_results(tmp_path: Path) -> None:
+    run = lint(tmp_path, per_file_ignores={"repo/legacy/*.yaml": ["templates/near-duplicate"]})
+    sarif = json.loads(format_run(run, "sarif", Severity.error))
+    results = sarif["runs"][0]["results"]
+    rules = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert [(r["ruleId"], r["suppressions"]) for r in suppressed] == [
+        ("hooktest/brush-off", [{"kind": "inSource", "justification": "the sample post asks what the spec is"}]),
+        ("hooktest/ranuki", [{"kind": "inSource", "justification": "stale"}])]
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in results)
+    assert not any("suppressions" in r for r in results if r["ruleId"] == "replyguard/unused-suppression")

@@ -206,8 +206,8 @@ class TemplateLinter:
         for u in units:
             u.findings.sort(key=lambda f: (f.line or 0, f.rule))
         from . import __version__
-        return Run(units=units, rules={k: v for k, v in self.rule_info.items()
-                                       if any(f.rule == k for u in units for f in u.findings)},
+        reported = {f.rule for u in units for f in u.findings} | {s.finding.rule for u in units for s in u.suppressed}
+        return Run(units=units, rules={k: v for k, v in self.rule_info.items() if k in reported},
                    suite="replyguard lint-templates", version=__version__)
 
     # -- suppressions -------------------------------------------------------------------

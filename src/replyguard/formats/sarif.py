@@ -26,7 +26,8 @@ def _uri(path: str) -> str:
 
 
 def sarif_dict(run: Run) -> dict:
-    used = sorted({f.rule for f in run.findings()} | set(run.rules))
+    suppressed = [s for u in run.units for s in u.suppressed]
+    used = sorted({f.rule for f in run.findings()} | {s.finding.rule for s in suppressed} | set(run.rules))
     rules = []
     for rid in used:
         info = run.rules.get(rid)
@@ -41,7 +42,7 @@ def sarif_dict(run: Run) -> dict:
         rules.append(rule)
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
-    for f in run.findings():
+    for f, sup in [*((f, None) for f in run.findings()), *((s.finding, s) for s in suppressed)]:
         region: dict = {"startLine": f.line or 1, "startColumn": f.column or 1}
         result: dict = {
             "ruleId": f.rule,
@@ -55,6 +56,9 @@ def sarif_dict(run: Run) -> dict:
         }
         if f.category:
             result["properties"] = {"category": f.category}
+        if sup is not None:  # code scanning shows it as suppressed, with the reason
+            result["suppressions"] = [{"kind": "inSource" if sup.source == "inline" else "external",
+                                       "justification": sup.reason}]
         results.append(result)
     driver = {"name": TOOL_NAME, "version": run.version or "0", "informationUri": TOOL_URI, "rules": rules}
     return {
