@@ -271,3 +271,16 @@ def test_check_single_sarif_column_is_the_span(config: str, capsys):
     assert columns == [1, DRAFT.index("よろしかった") + 1]
 
 
+
+
+def test_every_registered_run_format_is_one_module_offered_by_both_commands() -> None:
+    from replyguard.cli import _parser
+    from replyguard.formats import RUN_FORMATS, run_formatter
+    from replyguard.formats.located import Located, Run, Unit
+    from replyguard.models import Severity
+
+    run = Run([Unit("c1", "cases.jsonl", 3, [Located("p/r", Severity.warning, "msg", "cases.jsonl", 3)])])
+    for name in RUN_FORMATS:
+        assert "p/r" in run_formatter(name)(run, Severity.warning)
+        for command in (["check", "--format", name, "x"], ["lint-templates", "--format", name, "t"]):
+            assert _parser().parse_args(command).format == name

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from . import __version__
 from .batch import CaseResult
+from .formats import CI_FORMATS, RUN_FORMATS, run_formatter
 from .formats.located import Located, RuleInfo, Run, Unit, relative_uri
 from .linter import Linter
 from .models import Report, Severity
 
-CI_FORMATS = ("sarif", "github", "junit")
 TEMPLATE_FORMATS = ("text", "json", *CI_FORMATS)
 INPUT_ERROR = "replyguard/input-error"
 
@@ -66,15 +66,8 @@ def _used(infos: dict[str, RuleInfo], units: Iterable[Unit]) -> dict[str, RuleIn
 
 
 def format_run(run: Run, fmt: str, fail_on: Severity) -> str:
-    if fmt == "sarif":
-        from .formats.sarif import format_sarif
-        return format_sarif(run)
-    if fmt == "github":
-        from .formats.github import format_github
-        return format_github(run)
-    if fmt == "junit":
-        from .formats.junit import format_junit
-        return format_junit(run, fail_on)
+    if fmt in RUN_FORMATS:
+        return run_formatter(fmt)(run, fail_on)
     if fmt == "json":
         return json.dumps(run_dict(run), ensure_ascii=False, indent=2)
     return format_text(run)

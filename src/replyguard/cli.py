@@ -17,6 +17,7 @@ from . import __version__
 from .batch import CaseResult, bounded_lines, run_batch, run_batch_parallel, tune_gc
 from .config import Config, resolve_config
 from .errors import InputError, ReplyguardError
+from .formats import CI_FORMATS
 from .linter import Linter, apply_fixes
 from .models import Brand, Conversation, Message, Severity
 
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--brand-handle", action="append", default=[], metavar="HANDLE",
                    help="a handle that speaks for the brand (repeatable)")
     c.add_argument("--cases", metavar="FILE", help="JSON Lines file of cases ('-' for stdin)")
-    c.add_argument("--format", choices=["text", "json", "jsonl", "sarif", "github", "junit"], default="text",
+    c.add_argument("--format", choices=["text", "json", "jsonl", *CI_FORMATS], default="text",
                    help="sarif/github/junit place findings at the cases file's line (CI)")
     c.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                    help="lowest severity that makes the exit code 1 (default: config, else error)")
@@ -151,7 +152,7 @@ def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     report = linter.check(conv)
     if args.fix:
         print(apply_fixes(conv.draft.text, report))
-    elif args.format in ("sarif", "github", "junit"):
+    elif args.format in CI_FORMATS:
         from .ci import format_run, single_run
         print(format_run(single_run(linter, report), args.format, fail_on))
     elif args.format == "text":
@@ -197,7 +198,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
             progress.update()
     if args.format == "json":
         print(json.dumps(collected, ensure_ascii=False, indent=2))
-    if args.format in ("sarif", "github", "junit"):
+    if args.format in CI_FORMATS:
         from .ci import cases_run, format_run
         print(format_run(cases_run(linter, args.cases, collected), args.format, fail_on))
     if args.format == "text" and not args.fix:
@@ -208,7 +209,7 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
 
 
 def _emit(fmt: str, res: CaseResult, collected: list, format_report, *, fix: bool = False) -> None:
-    if fmt in ("sarif", "github", "junit"):
+    if fmt in CI_FORMATS:
         collected.append(res)  # formatted after the last case
         return
     if fmt == "jsonl" and not fix:
@@ -406,7 +407,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lint-templates":
             from .ci import lint_templates_command
             return lint_templates_command(args, linter, fail_on)
-        if args.fix and args.format in ("sarif", "github", "junit"):  # it used to print text silently
+        if args.fix and args.format in CI_FORMATS:  # it used to print text silently
             print(f"replyguard: error: --fix prints the fixed draft (or JSON records with --cases); "
                   f"it cannot be combined with --format {args.format}", file=sys.stderr)
             return EXIT_ERROR

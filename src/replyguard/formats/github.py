@@ -22,6 +22,11 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
+    """The registered run format (``--format github``)."""
+    return format_github(run)
+
+
 def format_github(run: Run) -> str:
     lines = []
     for f in run.findings():

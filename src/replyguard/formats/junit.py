@@ -11,6 +11,11 @@ from ..models import Severity
 from .located import Run, relative_uri
 
 
+def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
+    """The registered run format (``--format junit``)."""
+    return format_junit(run, fail_on)
+
+
 def format_junit(run: Run, fail_on: Severity = Severity.error) -> str:
     suites = ET.Element("testsuites", name=run.suite)
     suite = ET.SubElement(suites, "testsuite", name=run.suite)

@@ -68,5 +68,10 @@ def sarif_dict(run: Run) -> dict:
     }
 
 
+def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
+    """The registered run format (``--format sarif``)."""
+    return format_sarif(run)
+
+
 def format_sarif(run: Run) -> str:
     return json.dumps(sarif_dict(run), ensure_ascii=False, indent=2)
