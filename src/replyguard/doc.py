@@ -163,7 +163,14 @@ class Doc:
     def registers(self) -> list[SentenceRegister]:
         """The register profile of the text: one :class:`SentenceRegister` per sentence."""
         if self._registers is None:  # kept when the tokens are released
-            self._registers = register_analysis.profile(self.sentence_tokens(), self.text)
+            # Sentences whose ending is already known to be polite need no second look (most
+            # sentences of most drafts); the others are classified in full.
+            endings = self.endings
+            sentences = self.sentence_tokens() if any(e[0] != "polite" for e in endings) else None
+            self._registers = [
+                SentenceRegister("polite", False, e[1], e[2]) if e[0] == "polite" or sentences is None
+                else register_analysis.classify(sentences[k][2], self.text, sentences[k][0], sentences[k][1])
+                for k, e in enumerate(endings)]
         return self._registers
 
     def emoji_count(self) -> int:

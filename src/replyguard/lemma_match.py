@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .doc import Doc
-from .tokens import Token
+from .tokens import Token, readings
 
 Span = tuple[int, int]
 
@@ -22,6 +22,7 @@ _BRIDGE_POS = frozenset({"助動詞", "形状詞", "接尾辞"})
 _BRIDGE_LEMMAS = frozenset({"に", "は", "も", "て", "で", "居る", "仕舞う", "来る", "行く", "為る", "得る", "切る"})
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
 _MAX_BRIDGE = 4
+_MAX_KINDS = 100_000  # token kinds remembered per matcher (the vocabulary of a batch is small)
 
 
 def _base(lemma: str) -> str:
@@ -40,33 +41,101 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
     return False
 
 
+def _kana_variants(reading: str) -> set[str]:
+    """The first character of a katakana reading, in katakana and in hiragana."""
+    if not reading:
+        return set()
+    first = reading[0]
+    hira = chr(ord(first) - 0x60) if "\u30a1" <= first <= "\u30f6" else first
+    return {first, hira}
+
+
 class LemmaMatcher:
-    """Finds the listed words (as lemmas, written base forms or surfaces) in a Doc's tokens."""
+    """Finds the listed words (as lemmas, written base forms or surfaces) in a Doc's tokens.
+
+    An entry that UniDic reads as one word matches by dictionary form; an entry it splits
+    (不具合, 人身事故) is a compound and matches as written. Each matcher knows the characters
+    one of its matches must contain (an entry's first character, or the first kana of its
+    reading for words spelled in kana), so a text with none of them is never tokenised for it.
+    """
 
     def __init__(self, words: Iterable[str], negated_words: Iterable[str]) -> None:
-        self.words = frozenset(w.strip() for w in words if w.strip())
-        self.negated_words = frozenset(w.strip() for w in negated_words if w.strip())
+        plain, denied = _clean(words), _clean(negated_words)
+        self.words, self.phrases = _split(plain)
+        self.negated_words, self.negated_phrases = _split(denied)
+        self.cues: frozenset[str] = frozenset().union(*(_cues(w) for w in (*plain, *denied)))
         self._memo_key = object()
+        self._by_kind: dict[int, int] = {}  # token kind → 0 no hit, 1 plain, 2 negated, 3 both
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.negated_words)
+        return bool(self.words or self.negated_words or self.phrases or self.negated_phrases)
 
-    def _hit(self, t: Token) -> tuple[bool, bool]:
-        names = (_base(t.lemma), t.orth_base, t.surface)
-        return (any(n in self.words for n in names), any(n in self.negated_words for n in names))
+    def _hit(self, t: Token) -> int:
+        """Which lists the token is in (bit 1: ``words``, bit 2: ``negated_words``), once per token kind."""
+        hit = self._by_kind.get(t.kind)
+        if hit is None:
+            names = (_base(t.lemma), t.orth_base, t.surface)
+            hit = (1 if any(n in self.words for n in names) else 0) \
+                | (2 if any(n in self.negated_words for n in names) else 0)
+            if len(self._by_kind) >= _MAX_KINDS:
+                self._by_kind.clear()
+            self._by_kind[t.kind] = hit
+        return hit
 
     def spans(self, doc: Doc) -> tuple[Span, ...]:
         """Character spans of every match, kept on the Doc (its tokens may be released)."""
         found = doc.memo.get(self._memo_key)
+        if found is None and self.cues.isdisjoint(doc.grams):
+            found = doc.memo[self._memo_key] = ()
         if found is None:
             toks = doc.tokens
-            out: list[Span] = []
+            out: list[Span] = self._phrase_spans(doc, toks)
+            hit_of = self._hit
             for i, t in enumerate(toks):
-                plain, denied = self._hit(t)
-                if not (plain or denied):
+                hit = hit_of(t)
+                if not hit:
                     continue
                 neg = negated(toks, i)
-                if (plain and not neg) or (denied and neg):
+                if (hit & 1 and not neg) or (hit & 2 and neg):
                     out.append((t.start, t.end))
-            found = doc.memo[self._memo_key] = tuple(out)
+            found = doc.memo[self._memo_key] = tuple(sorted(out))
         return found  # type: ignore[return-value]
+
+    def _phrase_spans(self, doc: Doc, toks: Sequence[Token]) -> list[Span]:
+        """Compound entries, as written; a negated one needs a negation after its last token."""
+        out: list[Span] = []
+        text = doc.masked
+        for phrases, want_negated in ((self.phrases, False), (self.negated_phrases, True)):
+            for phrase in phrases:
+                start = text.find(phrase)
+                while start >= 0:
+                    end = start + len(phrase)
+                    last = next((k for k, t in enumerate(toks) if t.start < end <= t.end), None)
+                    neg = last is not None and negated(toks, last)
+                    if neg == want_negated:
+                        out.append((start, end))
+                    start = text.find(phrase, end)
+        return out
+
+
+def _clean(words: Iterable[str]) -> list[str]:
+    return [w.strip() for w in words if w.strip()]
+
+
+def _split(words: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Entries UniDic reads as one word, and compounds it splits into several."""
+    single: set[str] = set()
+    compound: list[str] = []
+    for w in words:
+        if len(readings(w)) <= 1:
+            single.add(w)
+        else:
+            compound.append(w)
+    return frozenset(single), tuple(compound)
+
+
+def _cues(word: str) -> set[str]:
+    """Characters a match of ``word`` must contain: its first character, or (when it is spelled
+    in kana in the text) the first kana of its reading."""
+    parts = readings(word)
+    return {word[0], *(_kana_variants(parts[0][1]) if parts else ())}

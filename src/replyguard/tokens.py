@@ -182,3 +182,17 @@ def lemma_ctype(lemma: str) -> str:
     base = lemma.split("-", 1)[0]
     toks = tokenize(base)
     return toks[0].ctype if len(toks) == 1 else "*"
+
+
+_READING = 6  # UniDic lForm: the katakana reading of the lemma
+
+
+def readings(text: str) -> list[tuple[str, str]]:
+    """``(surface, katakana reading of its lemma)`` per token; for a lexicon's own entries at load."""
+    out: list[tuple[str, str]] = []
+    for line in tagger().parse(text).split("\n"):
+        surface, tab, raw = line.partition("\t")
+        if tab:
+            f = _fields(raw)
+            out.append((surface, f[_READING] if len(f) > _READING and f[_READING] != "*" else ""))
+    return out
