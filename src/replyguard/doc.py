@@ -17,7 +17,7 @@ from .register_analysis import SentenceRegister
 from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
 
-_SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA-Za-z0-9])")
 _QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
 
 # Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
