@@ -46,12 +46,26 @@ def _worker_peak() -> float:
     return _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def _cpu(who: int = resource.RUSAGE_SELF) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds of a process and of the children it waited for (from /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _spark_worker_peaks(frames):  # runs in Spark's Python workers
     import pandas as pd
 
     for _ in frames:
         pass
-    yield pd.DataFrame({"pid": [os.getpid()], "mb": [_worker_peak()]})
+    yield pd.DataFrame({"pid": [os.getpid()], "mb": [_worker_peak()], "cpu": [_cpu()]})
 
 
 def one(mode: str, path: str) -> dict:
@@ -66,19 +80,24 @@ def one(mode: str, path: str) -> dict:
     workers: list[float] = []
     extra: dict = {}
     start = time.perf_counter()
+    cpu_start = _cpu()
     if mode in ("jobs1", "jobs2"):
         tally = run_local(read_cases([path]), config, jobs=1 if mode == "jobs1" else 2, opts=opts)
         if mode == "jobs2":
             workers = [_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)]  # the larger worker
+        extra["cpu_s"] = round(_cpu() - cpu_start + _cpu(resource.RUSAGE_CHILDREN), 1)
     elif mode == "dask":
         from replyguard.audit_report.engines import dask_client
 
+        t0 = time.perf_counter()
         client = dask_client(None, 2)
-        start = time.perf_counter()  # the cluster's start-up is reported apart
-        extra["startup_s"] = None
+        extra["startup_s"] = round(time.perf_counter() - t0, 1)  # reported apart from the run
+        start = time.perf_counter()
         try:
+            cpu0 = _cpu() + sum(client.run(_cpu).values())
             tally = run_dask(read_cases([path]), config, opts=opts, client=client)
             workers = sorted(client.run(_worker_peak).values())
+            extra["cpu_s"] = round(_cpu() + sum(client.run(_cpu).values()) - cpu0, 1)
         finally:
             cluster = client.cluster
             client.close()
@@ -93,10 +112,14 @@ def one(mode: str, path: str) -> dict:
         try:
             tally = run_spark(read_cases([path]), config, opts=opts, session=spark)
             elapsed = time.perf_counter() - start
-            peaks = spark.range(0, 2, 1, 2).mapInPandas(_spark_worker_peaks, "pid long, mb double").collect()
-            workers = sorted({r["pid"]: r["mb"] for r in peaks}.values())
+            peaks = spark.range(0, 2, 1, 2).mapInPandas(_spark_worker_peaks, "pid long, mb double, cpu double")
+            peaks = {r["pid"]: r for r in peaks.collect()}
+            workers = sorted(r["mb"] for r in peaks.values())
             jvm = spark.sparkContext._gateway.proc  # the local JVM (driver and executors in one)
             extra["jvm_peak_mb"] = _vm_hwm(jvm.pid) if jvm is not None else None
+            # the driver, the JVM, and the Python workers that ran the last tasks (reused ones)
+            extra["cpu_s"] = round(_cpu() + (_proc_cpu(jvm.pid) if jvm is not None else 0)
+                                   + sum(r["cpu"] for r in peaks.values()), 1)
         finally:
             spark.stop()
         agg = summarize(tally)
@@ -151,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{res['cases_per_s']:6,} cases/s  driver {res['driver_peak_mb']} MB  "
                       f"workers {res['worker_peak_mb']} MB"
                       + (f"  (start-up {res['startup_s']} s)" if res.get("startup_s") else "")
-                      + (f"  JVM {res['jvm_peak_mb']} MB" if res.get("jvm_peak_mb") else ""), flush=True)
+                      + (f"  JVM {res['jvm_peak_mb']} MB" if res.get("jvm_peak_mb") else "")
+                      + (f"  CPU {res['cpu_s']} s = {res['cases'] / res['cpu_s']:,.0f} cases/CPU-s"
+                         if res.get("cpu_s") else ""), flush=True)
         if "jobs1" in results:
             base = max(r["cases_per_s"] for r in results["jobs1"])
             for mode in modes:
