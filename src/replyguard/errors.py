@@ -27,3 +27,7 @@ class InputError(ReplyguardError):
 
 class TemplateError(ReplyguardError):
     """A reply template that fails to render: names the template and the variable."""
+
+
+class CheckTimeout(ReplyguardError):
+    """A check that ran past its deadline (the server's per-request budget): answered 503."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from .analysis import Analyser
 from .config import Config
 from .context import Context, Settings
-from .errors import ConfigError, InputError, TemplateError
+from .errors import CheckTimeout, ConfigError, InputError, TemplateError
 from .kinds import Hit
 from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
 from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
@@ -125,9 +126,11 @@ class Linter:
         return conv
 
     def check(self, conversation: Conversation | dict[str, Any], *,
-              ignore: Iterable[Ignore | dict[str, str]] = ()) -> Report:
+              ignore: Iterable[Ignore | dict[str, str]] = (), deadline: float | None = None) -> Report:
         """Check one draft in its context and return the findings, sorted by position, with
-        the policy's decision. ``ignore`` adds to the conversation's own ``ignore`` list."""
+        the policy's decision. ``ignore`` adds to the conversation's own ``ignore`` list.
+        With ``deadline`` (a ``time.monotonic()`` value), a check still running then stops
+        before its next rule with :class:`CheckTimeout` (the server's time budget)."""
         conv = conversation if isinstance(conversation, Conversation) else Conversation.model_validate(conversation)
         ignores = [*conv.ignore, *(i if isinstance(i, Ignore) else Ignore.model_validate(i) for i in ignore)]
         conv = self._prepare(conv)
@@ -136,6 +139,8 @@ class Linter:
         rendered: dict[str, str] = {}  # each template renders at most once per check
         findings: list[Finding] = []
         for rule in self.rules:
+            if deadline is not None and monotonic() > deadline:
+                raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
             if not rule.when.evaluate(ctx.fact):
                 continue
             for hit in rule.checker.run(ctx):

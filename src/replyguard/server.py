@@ -17,8 +17,10 @@ runs directly on the event loop (a thread-pool hop costs more than the check its
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -38,11 +40,12 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .audit import AuditLog, check_record, draft_hash, now_iso
-from .errors import InputError, ReplyguardError
+from .errors import CheckTimeout, InputError, ReplyguardError
 from .gc_tuning import SERVER, tune_gc
 from .linter import Linter, apply_fixes
 from .models import Action, Conversation, NonBlank, Report
 from .policy import resolve_rule_id
+from .serve_guard import BODY_TIMEOUT_S, CHECK_BUDGET_S, JsonPostOnly, accept_backlog, guarded_protocol
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -70,8 +73,17 @@ class _Json(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes."""
+async def _read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT_S) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes, and with 408
+    when it has not all arrived within ``timeout`` seconds (a client trickling it in)."""
+    try:
+        return await asyncio.wait_for(_stream_body(request, limit), timeout)
+    except asyncio.TimeoutError:
+        raise ApiError(408, f"the request body did not arrive within {timeout:g} s",
+                       {"timeout_s": timeout}) from None
+
+
+async def _stream_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -245,7 +257,9 @@ def openapi_document() -> dict[str, Any]:
                     "413": err("request body over the size limit, or a text over max_text_chars"),
                     "422": err("wrong or missing fields (or an ignore naming an unknown rule); "
                                "detail lists each field"),
-                    "503": err("the audit log cannot be written: the check is not answered"),
+                    "503": err("the audit log cannot be written, or the check ran past its time budget"),
+                    "408": err("the body did not arrive within the body timeout"),
+                    "415": err("Content-Type is not application/json"),
                 },
             }},
             "/v1/decisions": {"post": {
@@ -296,12 +310,15 @@ def openapi_document() -> dict[str, Any]:
 
 
 def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-               cors_origins: list[str] | tuple[str, ...] = (), audit_log: AuditLog | None = None) -> Starlette:
+               cors_origins: list[str] | tuple[str, ...] = (), audit_log: AuditLog | None = None,
+               check_budget_s: float = CHECK_BUDGET_S, body_timeout_s: float = BODY_TIMEOUT_S) -> Starlette:
     """The ASGI application around one built :class:`Linter`.
 
     ``max_body_bytes`` bounds a request body (413 beyond it); ``cors_origins`` lists the
     browser origins allowed to call the API from another origin (none by default; ``*`` for any).
-    With ``audit_log``, every check and decision is logged before it is answered.
+    With ``audit_log``, every check and decision is logged before it is answered. A check
+    running past ``check_budget_s`` answers 503; a body not in within ``body_timeout_s``, 408
+    (:mod:`replyguard.serve_guard`).
     """
     max_text = linter.config.max_text_chars
     rules_by_id = {r.id: r for r in linter.rules}
@@ -334,7 +351,9 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     async def run_check(conv: Conversation) -> tuple[str, Report]:
         _check_lengths(conv, max_text)
         try:
-            report = linter.check(conv)
+            report = linter.check(conv, deadline=time.monotonic() + check_budget_s)
+        except CheckTimeout as exc:  # the worker stays free for the next request
+            raise ApiError(503, f"{exc} of {check_budget_s:g} s", {"budget_s": check_budget_s}) from None
         except ReplyguardError as exc:
             raise _input_error(exc) from None
         check_id = uuid.uuid4().hex
@@ -348,7 +367,7 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         fix = request.query_params.get("fix")
         if fix not in (None, "safe"):
             raise ApiError(400, f"fix: unknown value {fix!r} (allowed: 'safe')", {"field": "fix"})
-        body = await _read_body(request, max_body_bytes)
+        body = await _read_body(request, max_body_bytes, body_timeout_s)
         conv = _parse_conversation(body)
         check_id, report = await run_check(conv)
         if fix is None:  # the report's JSON with check_id in front, without a re-encode
@@ -362,7 +381,8 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         return ApiError(422, f"{field}: {message}", [{"field": field, "message": message}])
 
     async def decisions(request: Request) -> Response:
-        req: DecisionRequest = _parse(DecisionRequest, await _read_body(request, max_body_bytes), "a decision")
+        body = await _read_body(request, max_body_bytes, body_timeout_s)
+        req: DecisionRequest = _parse(DecisionRequest, body, "a decision")
         if (req.conversation is None) == (req.check_id is None):
             raise unprocessable("conversation", "give either the checked conversation or its check_id")
         rules: list[str] = []
@@ -460,6 +480,7 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
                                      max_age=600))
+    middleware.append(Middleware(JsonPostOnly))  # inside CORS: a 415 carries the CORS headers
     return Starlette(routes=routes, middleware=middleware, exception_handlers={
         ApiError: api_error, HTTPException: http_error, Exception: server_error})
 
@@ -512,4 +533,4 @@ def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
                      audit_log=open_audit_log(audit))
     tune_gc(SERVER)  # only serve tunes the collector, never create_app
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
-                proxy_headers=True)
+                proxy_headers=True, http=guarded_protocol(), backlog=accept_backlog())
