@@ -60,7 +60,7 @@ def test_check_is_logged_with_hash_and_ids_not_text(logged) -> None:
     assert rec["type"] == "check" and rec["check_id"] == body["check_id"] and rec["case_id"] == "a-1"
     assert rec["draft_sha256"] == draft_hash(PHONE) and rec["decision"] == "block"
     assert {"rule": "hooktest/phone-in-public", "severity": "error", "action": "block"} in rec["findings"]
-    assert "text" not in rec and "090" not in path.read_text(encoding="utf-8")
+    assert "text" not in rec and "090-1234-5678" not in path.read_text(encoding="utf-8")
     health = client.get("/healthz").json()["audit_log"]
     assert health["records"] == 1 and health["batches"] == 1 and health["mean_write_ms"] >= 0
 
