@@ -61,9 +61,10 @@ class LemmaMatcher:
 
     def __init__(self, words: Iterable[str], negated_words: Iterable[str]) -> None:
         plain, denied = _clean(words), _clean(negated_words)
-        self.words, self.phrases = _split(plain)
-        self.negated_words, self.negated_phrases = _split(denied)
-        self.cues: frozenset[str] = frozenset().union(*(_cues(w) for w in (*plain, *denied)))
+        parts = {w: readings(w) for w in (*plain, *denied)}  # each entry tagged once at load
+        self.words, self.phrases = _split(plain, parts)
+        self.negated_words, self.negated_phrases = _split(denied, parts)
+        self.cues: frozenset[str] = frozenset().union(*(_cues(w, parts[w]) for w in parts))
         self._memo_key = object()
         self._by_kind: dict[int, int] = {}  # token kind → 0 no hit, 1 plain, 2 negated, 3 both
 
@@ -122,20 +123,19 @@ def _clean(words: Iterable[str]) -> list[str]:
     return [w.strip() for w in words if w.strip()]
 
 
-def _split(words: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+def _split(words: list[str], parts: dict[str, list[tuple[str, str]]]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Entries UniDic reads as one word, and compounds it splits into several."""
     single: set[str] = set()
     compound: list[str] = []
     for w in words:
-        if len(readings(w)) <= 1:
+        if len(parts[w]) <= 1:
             single.add(w)
         else:
             compound.append(w)
     return frozenset(single), tuple(compound)
 
 
-def _cues(word: str) -> set[str]:
+def _cues(word: str, parts: list[tuple[str, str]]) -> set[str]:
     """Characters a match of ``word`` must contain: its first character, or (when it is spelled
-    in kana in the text) the first kana of its reading."""
-    parts = readings(word)
+    in kana in the text) the first kana of its reading (``parts``: the entry's tokens)."""
     return {word[0], *(_kana_variants(parts[0][1]) if parts else ())}
