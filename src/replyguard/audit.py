@@ -259,18 +259,23 @@ class Summary:
 
 
 def read_records(path: str | os.PathLike[str], summary: Summary | None = None) -> Iterator[dict[str, Any]]:
-    """The records of one log file; a line that does not parse is noted in ``summary``."""
+    """The records of one log file; a line that does not parse (overlong, nested too deeply,
+    not JSON) is noted in ``summary``. Lines are read bounded: ``/dev/zero`` ends."""
+    from .batch import bounded_lines
+
     with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
+        for n, raw in enumerate(bounded_lines(fh), start=1):
             if not raw.strip():
                 continue
             if summary is not None:
                 summary.lines += 1
             try:
+                if not isinstance(raw, bytes):  # an overlong line (bounded_lines' error line)
+                    raise ValueError("overlong")
                 rec = json.loads(raw)
                 if not isinstance(rec, dict):
                     raise ValueError("not an object")
-            except ValueError:
+            except (ValueError, RecursionError):
                 if summary is not None:
                     summary.bad_lines.append(f"{path}:{n}")
                 continue

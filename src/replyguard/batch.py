@@ -4,7 +4,8 @@ A malformed line becomes an error record naming its line number; the other cases
 checked, and the output has one record per input case, in input order. "Malformed" covers
 anything a file can hold: bytes that are not UTF-8 (a Shift_JIS export), JSON nested too
 deeply for the parser, and a line longer than :data:`MAX_LINE_BYTES` (read in bounded pieces,
-so an endless line never fills memory).
+so an endless line never fills memory). An input that has no newline for
+:data:`MAX_SKIP_BYTES` more (``/dev/zero``) ends with one error record naming the byte offset.
 """
 
 from __future__ import annotations
@@ -107,43 +108,75 @@ def _validation_message(exc: ValidationError) -> str:
 # A case holds at most a handful of texts of max_text_chars (20,000) each; even written
 # with \uXXXX escapes (6 bytes a character) a real case stays far below this.
 MAX_LINE_BYTES = 4 * 1024 * 1024
+#: How far past :data:`MAX_LINE_BYTES` an overlong line is skipped in search of its end. An
+#: input with no newline in ``MAX_LINE_BYTES + MAX_SKIP_BYTES`` (68 MiB) is not JSON Lines
+#: (``/dev/zero``, a disk image, a JSON array on one line): reading stops there, with one error
+#: record naming the byte offset, instead of reading for ever.
+MAX_SKIP_BYTES = 64 * 1024 * 1024
 _READ_BYTES = 64 * 1024
+# A line that stands for an error found while reading (its bytes are not kept). It is a str,
+# so it travels wherever a line of text does (a worker process, a Spark column); no JSON text
+# starts with a NUL, so it is never mistaken for a case.
+_ERROR_MARK = "\0replyguard-error\0"
+
+Line = str | bytes  # a text line (library callers, the audit's readers) or a raw one (the CLI)
 
 
-class Overlong:
-    """Stands for a line longer than the limit (its bytes are not kept)."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def strip(self) -> str:  # never blank: it becomes an error record
-        return "overlong"
+def error_line(message: str) -> str:
+    """A line that :func:`parse_case` turns into an error record with ``message``."""
+    return _ERROR_MARK + message
 
 
-Line = str | bytes | Overlong  # a text line (library callers), a raw one (the CLI) or an overlong one
+def line_error(line: Line) -> str | None:
+    """The message of an :func:`error_line`, None for any other line."""
+    if isinstance(line, str) and line.startswith(_ERROR_MARK):
+        return line[len(_ERROR_MARK):]
+    return None
 
 
-def bounded_lines(stream: BinaryIO | TextIO, limit: int = MAX_LINE_BYTES) -> Iterator[Line]:
-    """The lines of a stream (binary; a text one is accepted too); a line over ``limit`` bytes
-    is yielded as :class:`Overlong` as soon as the limit is passed, and the rest of it is
-    skipped in bounded reads, so memory stays bounded whatever the input."""
+def _ends_line(piece: Line) -> bool:
+    # a text stream opened with newline="" (CSV) ends its lines with "\r" as well
+    return piece[-1:] == b"\n" if isinstance(piece, bytes) else piece[-1:] in ("\n", "\r")
+
+
+def bounded_lines(stream: BinaryIO | TextIO, limit: int = MAX_LINE_BYTES, *,
+                  skip: int | None = None) -> Iterator[Line]:
+    """The lines of a stream (binary; a text one is accepted too, counted in characters), read
+    in bounded pieces so that memory stays bounded whatever the input.
+
+    A line over ``limit`` bytes is not kept: it is skipped to its end and yielded as an
+    :func:`error_line`. Skipping is bounded too: when no newline comes within ``skip`` bytes
+    (default :data:`MAX_SKIP_BYTES`) past the limit, the last item is an error line naming the
+    byte offset where that line began, and reading stops (an endless input ends)."""
+    skip = MAX_SKIP_BYTES if skip is None else skip
+    offset = 0  # of the current line's first byte
     while True:
         line = stream.readline(limit + 1)
         if not line:
             return
-        if len(line) <= limit or line[-1:] in ("\n", b"\n"):
+        if len(line) <= limit or _ends_line(line):
+            offset += len(line)
             yield line
             continue
-        yield Overlong(limit)
-        while line and line[-1:] not in ("\n", b"\n"):  # skip to the end of that line, piece by piece
-            line = stream.readline(_READ_BYTES)
+        start, size = offset, len(line)
+        while line and not _ends_line(line) and size - limit < skip:  # skip to the end of the line
+            line = stream.readline(min(_READ_BYTES, limit + skip - size))
+            size += len(line)
+        offset += size
+        if not line or _ends_line(line):  # the line (or the input) ended: one bad line
+            yield error_line(f"the line is longer than {limit:,} bytes")
+            continue
+        yield error_line(f"no newline in {size:,} bytes from byte offset {start:,} (a line holds at most "
+                         f"{limit:,}); stopped reading the input there")
+        return
 
 
 def _decode(line_no: int, raw: Line) -> str | CaseResult:
     if isinstance(raw, str):
+        error = line_error(raw)
+        if error is not None:
+            return CaseResult(line_no, None, error=f"line {line_no}: {error}")
         return raw
-    if isinstance(raw, Overlong):
-        return CaseResult(line_no, None, error=f"line {line_no}: the line is longer than {raw.limit:,} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,12 +13,21 @@ from collections.abc import Callable
 from typing import TextIO
 
 
-def count_cases(path: str) -> int:
-    """Non-blank lines of a file, counted without decoding or parsing them."""
+def count_cases(path: str) -> int | None:
+    """Non-blank lines of a file, counted without decoding or parsing them; None when the path
+    is not a regular file (a FIFO would be used up by the count, a device may never end)."""
+    import os
+    import stat
+
     from .batch import bounded_lines
 
-    with open(path, "rb") as f:
-        return sum(1 for line in bounded_lines(f) if line.strip())  # bounded: a line may be endless
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as f:
+            return sum(1 for line in bounded_lines(f) if line.strip())  # bounded: a line may be endless
+    except OSError:
+        return None  # the run itself will say what is wrong with the file
 
 
 def _duration(seconds: float) -> str:

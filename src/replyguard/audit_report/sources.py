@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from ..batch import MAX_LINE_BYTES, bounded_lines, line_error
 from ..errors import InputError
 
 #: The case fields a column can be mapped to. ``thread``/``history`` take a JSON list (or a
@@ -147,17 +148,32 @@ def case_from_row(row: Mapping[str, Any], columns: Mapping[str, str]) -> str:
 
 # -- readers -----------------------------------------------------------------------------------
 def _jsonl(path: str) -> Iterator[Case]:
+    """Bounded lines (see :func:`~replyguard.batch.bounded_lines`): an overlong line is an error
+    row and the file goes on; an endless one (``/dev/zero``) ends the file with an error row."""
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        stream = getattr(sys.stdin, "buffer", sys.stdin) if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
     with stream:
-        try:
-            for i, raw in enumerate(stream, start=1):
-                if raw.strip():
-                    yield path, i, raw
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text (is it a CSV or Parquet file? see --input-format)") from None
+        for i, raw in enumerate(bounded_lines(stream), start=1):
+            if not raw.strip():
+                continue
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise InputError(f"{path}:{i}: not UTF-8 text (is it a CSV or Parquet file? "
+                                     "see --input-format)") from None
+            yield path, i, raw.removeprefix("\ufeff") if i == 1 else raw
+
+
+def _csv_lines(stream: TextIO, path: str) -> Iterator[str]:
+    """The physical lines of a CSV file, each at most MAX_LINE_BYTES characters: a longer one
+    (a binary file, ``/dev/zero``) is a malformed file, not read to its end."""
+    for i, line in enumerate(bounded_lines(stream), start=1):
+        if not isinstance(line, str) or line_error(line) is not None:
+            raise InputError(f"{path}:{i}: malformed CSV: a line longer than {MAX_LINE_BYTES:,} characters")
+        yield line
 
 
 def _csv(path: str, mapping: Mapping[str, str]) -> Iterator[Case]:
@@ -166,7 +182,7 @@ def _csv(path: str, mapping: Mapping[str, str]) -> Iterator[Case]:
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
     with stream:
-        reader = csv.reader(stream)
+        reader = csv.reader(_csv_lines(stream, path))
         try:
             header = next(reader, None)
             if header is None:
@@ -231,7 +247,10 @@ def count_cases(paths: Iterable[str], fmt: str = "auto") -> int | None:
 
                 total += pq.ParquetFile(path).metadata.num_rows
             else:
-                total += count_lines(path)
+                n = count_lines(path)
+                if n is None:  # not a regular file (a FIFO, a device)
+                    return None
+                total += n
         except Exception:
             return None
     return total
