@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .cues import CueFilter, word_cues
 from .doc import Doc
 from .tokens import Token, readings
 
@@ -41,22 +42,13 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
     return False
 
 
-def _kana_variants(reading: str) -> set[str]:
-    """The first character of a katakana reading, in katakana and in hiragana."""
-    if not reading:
-        return set()
-    first = reading[0]
-    hira = chr(ord(first) - 0x60) if "\u30a1" <= first <= "\u30f6" else first
-    return {first, hira}
-
-
 class LemmaMatcher:
     """Finds the listed words (as lemmas, written base forms or surfaces) in a Doc's tokens.
 
     An entry that UniDic reads as one word matches by dictionary form; an entry it splits
-    (不具合, 人身事故) is a compound and matches as written. Each matcher knows the characters
-    one of its matches must contain (an entry's first character, or the first kana of its
-    reading for words spelled in kana), so a text with none of them is never tokenised for it.
+    (不具合, 人身事故) is a compound and matches as written. Each matcher knows strings one of
+    its matches must contain (:mod:`replyguard.cues`), so a text with none of them is never
+    tokenised for it.
     """
 
     def __init__(self, words: Iterable[str], negated_words: Iterable[str]) -> None:
@@ -64,7 +56,11 @@ class LemmaMatcher:
         parts = {w: readings(w) for w in (*plain, *denied)}  # each entry tagged once at load
         self.words, self.phrases = _split(plain, parts)
         self.negated_words, self.negated_phrases = _split(denied, parts)
-        self.cues: frozenset[str] = frozenset().union(*(_cues(w, parts[w]) for w in parts))
+        compounds = {*self.phrases, *self.negated_phrases}
+        cues: set[str] = set()
+        for w in parts:
+            cues |= {w} if w in compounds else word_cues(w, parts[w])
+        self.cues = CueFilter(cues)  # a text with none of them is never tokenised for this matcher
         self._memo_key = object()
         self._by_kind: dict[int, int] = {}  # token kind → 0 no hit, 1 plain, 2 negated, 3 both
 
@@ -86,7 +82,7 @@ class LemmaMatcher:
     def spans(self, doc: Doc) -> tuple[Span, ...]:
         """Character spans of every match, kept on the Doc (its tokens may be released)."""
         found = doc.memo.get(self._memo_key)
-        if found is None and self.cues.isdisjoint(doc.grams):
+        if found is None and self.cues.absent(doc):
             found = doc.memo[self._memo_key] = ()
         if found is None:
             toks = doc.tokens
@@ -133,9 +129,3 @@ def _split(words: list[str], parts: dict[str, list[tuple[str, str]]]) -> tuple[f
         else:
             compound.append(w)
     return frozenset(single), tuple(compound)
-
-
-def _cues(word: str, parts: list[tuple[str, str]]) -> set[str]:
-    """Characters a match of ``word`` must contain: its first character, or (when it is spelled
-    in kana in the text) the first kana of its reading (``parts``: the entry's tokens)."""
-    return {word[0], *(_kana_variants(parts[0][1]) if parts else ())}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import prefilter
+from .cues import CueFilter, word_cues
 from .doc import Doc
 from .lemma_match import LemmaMatcher
 from .regex import Regex, compile_pattern, pattern_set
@@ -179,6 +180,9 @@ class TokenSequence:
     optional: tuple[bool, ...]
     keys: tuple[SeqKey, ...] = ()
     index: KeyIndex | None = dataclasses.field(default=None, compare=False, repr=False)
+    cues: CueFilter | None = dataclasses.field(default=None, compare=False, repr=False)
+    """Strings the text must hold for a required token to be there (see :mod:`replyguard.cues`):
+    without one of them the text is not tokenised for this sequence."""
     _memo_key: object = dataclasses.field(default_factory=object, compare=False, repr=False)
 
     def starts(self, doc: Doc) -> Iterable[int]:
@@ -204,12 +208,18 @@ class TokenSequence:
         needs no tokens for it (a check releases its draft's tokens when done)."""
         found = doc.memo.get(self._memo_key)
         if found is None:
-            toks = doc.tokens
-            found = doc.memo[self._memo_key] = tuple((toks[i].start, toks[end - 1].end) for i, end in self.find(doc))
+            if self.cues is not None and self.cues.absent(doc):
+                found = doc.memo[self._memo_key] = ()
+            else:
+                toks = doc.tokens
+                found = tuple((toks[i].start, toks[end - 1].end) for i, end in self.find(doc))
+                doc.memo[self._memo_key] = found
         return found  # type: ignore[return-value]
 
     def find(self, doc: Doc) -> Iterable[tuple[int, int]]:
         """``(first, after_last)`` token indices of every non-empty match, by start."""
+        if self.cues is not None and self.cues.absent(doc):
+            return
         toks = doc.tokens
         for i in self.starts(doc):
             end = self._match(toks, i, 0)
@@ -248,7 +258,23 @@ def compile_sequence(specs: list[TokenSpec], index: KeyIndex) -> TokenSequence:
     keys = [key for k, s in enumerate(specs) if not s.optional and (key := _seq_key(k, s, index)) is not None]
     # Exact values first: they are the likeliest to be absent, which ends the search at once.
     keys.sort(key=lambda key: key[1] == "pos1")
-    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), tuple(keys), index)
+    return TokenSequence(tuple(compile_token(s) for s in specs), tuple(s.optional for s in specs), tuple(keys), index,
+                         _sequence_cues(specs))
+
+
+def _sequence_cues(specs: list[TokenSpec]) -> CueFilter | None:
+    """Cues of the first required token given by its written form: a ``surface`` is in the text
+    as listed, an ``orth_base`` in one of its conjugated forms. (A ``lemma`` may be spelled in
+    the dictionary's own way, 為る for する, so it gives no cue.)"""
+    for s in specs:
+        if s.optional:
+            continue
+        surfaces, written = _as_tuple(s.surface), _as_tuple(s.orth_base)
+        if surfaces:
+            return CueFilter(surfaces)
+        if written:
+            return CueFilter(c for w in written for c in word_cues(w))
+    return None
 
 
 class Matcher:
