@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from server_support import demo_linter
 
-from replyguard.ci import format_run
 from replyguard.errors import ConfigError
+from replyguard.formats import render
 from replyguard.models import Severity
 from replyguard.template_lint import lint_template_paths
 
@@ -76,9 +76,9 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     unused = [f for u in run.units for f in u.findings
               if f.rule == "replyguard/unused-suppression" and "per-file-ignores" in f.message]
     assert len(unused) == 1 and "templates/too-long suppressed nothing" in unused[0].message
-    text = format_run(run, "text", Severity.error)
+    text = render("text", run)
     assert "suppressed (config: per-file-ignores 'repo/legacy/*.yaml'): hooktest/brush-off" in text
-    data = json.loads(format_run(run, "json", Severity.error))
+    data = json.loads(render("json", run))
     assert any(s["source"] == "config" for u in data["units"] for s in u["suppressed"])
     # a pattern that matches no linted file is not reported (pre-commit lints only changed files)
     quiet = lint(tmp_path / "q", per_file_ignores={"elsewhere/*.yaml": ["brush-off"]})
@@ -92,7 +92,7 @@ def test_per_file_ignores_names_unknown_rules(tmp_path: Path) -> None:
 
 def test_sarif_marks_suppressed_results(tmp_path: Path) -> None:
     run = lint(tmp_path, per_file_ignores={"repo/legacy/*.yaml": ["templates/near-duplicate"]})
-    sarif = json.loads(format_run(run, "sarif", Severity.error))
+    sarif = json.loads(render("sarif", run))
     results = sarif["runs"][0]["results"]
     rules = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
     suppressed = [r for r in results if "suppressions" in r]

@@ -10,14 +10,12 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 
-from . import __version__
-from .batch import CaseResult, bounded_lines, run_batch, run_batch_parallel, tune_gc
+from . import __version__, formats
+from .batch import bounded_lines, run_batch, run_batch_parallel, tune_gc
 from .config import Config, resolve_config
 from .errors import InputError, ReplyguardError
-from .formats import CI_FORMATS
 from .linter import Linter, apply_fixes
 from .models import Brand, Conversation, Message, Severity
 
@@ -56,8 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--brand-handle", action="append", default=[], metavar="HANDLE",
                    help="a handle that speaks for the brand (repeatable)")
     c.add_argument("--cases", metavar="FILE", help="JSON Lines file of cases ('-' for stdin)")
-    c.add_argument("--format", choices=["text", "json", "jsonl", *CI_FORMATS], default="text",
-                   help="sarif/github/junit place findings at the cases file's line (CI)")
+    c.add_argument("--format", choices=formats.names(), default=formats.default_name(), help=formats.help_text())
     c.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                    help="lowest severity that makes the exit code 1 (default: config, else error)")
     c.add_argument("--fix", action="store_true",
@@ -138,9 +135,6 @@ def _read_draft(max_chars: int) -> str:
 
 
 def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
-    from .formats import report_dict
-    from .formats.text import format_report
-
     draft = args.draft if args.draft is not None else _read_draft(linter.config.max_text_chars)
     if not draft.strip():
         print("replyguard: error: no draft given (pass it as an argument or on stdin)", file=sys.stderr)
@@ -152,19 +146,15 @@ def _single(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     report = linter.check(conv)
     if args.fix:
         print(apply_fixes(conv.draft.text, report))
-    elif args.format in CI_FORMATS:
-        from .ci import format_run, single_run
-        print(format_run(single_run(linter, report), args.format, fail_on))
-    elif args.format == "text":
-        print(format_report(report, conv.draft.text))
     else:
-        print(json.dumps(report_dict(report), ensure_ascii=False,
-                         indent=None if args.format == "jsonl" else 2))
+        from .formats.located import draft_run
+
+        formats.write_run(args.format, draft_run(linter, conv.draft.text, report), sys.stdout, fail_on)
     return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
 
 
 def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
-    from .formats.text import format_report, format_summary
+    from .formats.located import case_unit, check_run
     from .progress import Progress, count_cases
 
     if args.jobs < 1:
@@ -175,9 +165,8 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     except OSError as exc:
         print(f"replyguard: error: {args.cases}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
-    counts: Counter[str] = Counter()
-    failed = errors = cases = 0
-    collected: list = []  # records (json) or case results (sarif, github, junit)
+    failed = errors = 0
+    writer = formats.get(args.format)(sys.stdout, check_run(linter, "case", fixes=args.fix), fail_on)
     total = None
     if args.cases != "-" and sys.stderr.isatty():
         total = count_cases(args.cases)
@@ -185,47 +174,19 @@ def _batch(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     with stream, Progress(total) as progress:
         lines = bounded_lines(stream)  # bytes: a line that is not UTF-8 becomes an error record
         results = run_batch_parallel(linter.config, lines, args.jobs) if args.jobs > 1 else run_batch(linter, lines)
-        for res in results:
-            cases += 1
-            if res.error:
+        for res in results:  # each case goes to the format as soon as it is checked
+            unit = case_unit(res, args.cases, fix=args.fix)
+            if unit.error is not None:
                 errors += 1
                 progress.write(f"replyguard: {args.cases}: {res.error}")
             else:
-                severities = res.severities()
-                counts.update(sev.value for sev in severities)
-                failed += any(sev.rank >= fail_on.rank for sev in severities)
-            _emit(args.format, res, collected, format_report, fix=args.fix)
+                failed += unit.fails(fail_on)
+            writer.unit(unit)
             progress.update()
-    if args.format == "json":
-        print(json.dumps(collected, ensure_ascii=False, indent=2))
-    if args.format in CI_FORMATS:
-        from .ci import cases_run, format_run
-        print(format_run(cases_run(linter, args.cases, collected), args.format, fail_on))
-    if args.format == "text" and not args.fix:
-        print(format_summary({s: counts[s] for s in ("error", "warning", "info")}, cases, errors))
+    writer.end()
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK
-
-
-def _emit(fmt: str, res: CaseResult, collected: list, format_report, *, fix: bool = False) -> None:
-    if fmt in CI_FORMATS:
-        collected.append(res)  # formatted after the last case
-        return
-    if fmt == "jsonl" and not fix:
-        sys.stdout.write(res.json_line() + "\n")
-        return
-    record = res.record()
-    if fix:  # only safe fixes: unsafe ones change the meaning and need a person
-        record["fixed_text"] = apply_fixes(res.draft, res.report) if res.report is not None else None
-    if fmt == "jsonl" or (fix and fmt == "text"):
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elif fmt == "json":
-        collected.append(record)
-    elif res.report is not None:
-        print(format_report(res.report, res.draft, label=res.id or f"line {res.line}"))
-    else:  # the error already starts with "line N: "
-        print(f"{res.id}: error: {res.error}" if res.id else f"error: {res.error}")
 
 
 def _rules(linter: Linter) -> int:
@@ -407,7 +368,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lint-templates":
             from .ci import lint_templates_command
             return lint_templates_command(args, linter, fail_on)
-        if args.fix and args.format in CI_FORMATS:  # it used to print text silently
+        if args.fix and not formats.get(args.format).fixes:  # it used to print text silently
             print(f"replyguard: error: --fix prints the fixed draft (or JSON records with --cases); "
                   f"it cannot be combined with --format {args.format}", file=sys.stderr)
             return EXIT_ERROR

@@ -6,7 +6,8 @@ optional ``[server]`` extra; the CLI imports this module only for ``serve``.
 Endpoints (see ``docs/server.md`` and ``/openapi.json``):
 
 * ``POST /v1/check`` — a conversation (``shared/spec/cases.md``) → the report (the
-  ``--format jsonl`` record); ``?fix=safe`` adds ``fixed_text``.
+  ``--format jsonl`` record); ``?fix=safe`` adds ``fixed_text``; ``?format=NAME`` answers in
+  a registered output format instead (:mod:`replyguard.formats`, as ``check --format NAME``).
 * ``GET /v1/rules``, ``GET /v1/rules/{id}`` — the loaded rules with their explanations.
 * ``GET /healthz``, ``GET /openapi.json``, ``GET /`` (the demo agent page).
 
@@ -38,7 +39,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import __version__
+from . import __version__, formats
 from .audit import AuditLog, check_record, draft_hash, now_iso
 from .errors import CheckTimeout, InputError, ReplyguardError
 from .gc_tuning import SERVER, tune_gc
@@ -248,7 +249,12 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "check",
                 "parameters": [{"name": "fix", "in": "query", "required": False,
                                 "description": "'safe': also return the draft with safe fixes applied",
-                                "schema": {"type": "string", "enum": ["safe"]}}],
+                                "schema": {"type": "string", "enum": ["safe"]}},
+                               {"name": "format", "in": "query", "required": False,
+                                "description": "answer in this output format (what `replyguard check --format` "
+                                               "prints for the draft; the check id is in the X-Check-Id "
+                                               "header) instead of the report JSON",
+                                "schema": {"type": "string", "enum": formats.names()}}],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": ref["Conversation"]}}},
                 "responses": {
@@ -367,9 +373,21 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         fix = request.query_params.get("fix")
         if fix not in (None, "safe"):
             raise ApiError(400, f"fix: unknown value {fix!r} (allowed: 'safe')", {"field": "fix"})
+        fmt = request.query_params.get("format")
+        if fmt is not None and fmt not in formats.names():
+            raise ApiError(400, f"format: unknown value {fmt!r} (allowed: {', '.join(formats.names())})",
+                           {"field": "format"})
+        if fmt is not None and fix is not None:
+            raise ApiError(400, "fix: only with the default JSON answer, not with format", {"field": "fix"})
         body = await _read_body(request, max_body_bytes, body_timeout_s)
         conv = _parse_conversation(body)
         check_id, report = await run_check(conv)
+        if fmt is not None:  # the draft's run, written by the registered format
+            from .formats.located import draft_run
+
+            text = formats.render(fmt, draft_run(linter, conv.draft.text, report), linter.config.fail_on)
+            return Response(text.encode("utf-8"), media_type=formats.get(fmt).media_type,
+                            headers={"X-Check-Id": check_id})
         if fix is None:  # the report's JSON with check_id in front, without a re-encode
             return Response(b'{"check_id":"%s",%s' % (check_id.encode(), report.model_dump_json().encode()[1:]),
                             media_type="application/json")
@@ -479,7 +497,7 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     if cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                                     max_age=600))
+                                     expose_headers=["X-Check-Id"], max_age=600))
     middleware.append(Middleware(JsonPostOnly))  # inside CORS: a 415 carries the CORS headers
     return Starlette(routes=routes, middleware=middleware, exception_handlers={
         ApiError: api_error, HTTPException: http_error, Exception: server_error})

@@ -9,7 +9,8 @@ become ``%3A`` and ``%2C``.
 from __future__ import annotations
 
 from ..models import Severity
-from .located import Run, relative_uri
+from . import OutputFormat, register
+from .located import Located, Run, Unit, relative_uri
 
 COMMAND = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
 
@@ -22,19 +23,29 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
-    """The registered run format (``--format github``)."""
-    return format_github(run)
+def command(f: Located) -> str:
+    """The workflow command of one finding."""
+    props = [f"file={escape_property(relative_uri(f.file))}"]
+    if f.line:
+        props.append(f"line={f.line}")
+    if f.column:
+        props.append(f"col={f.column}")
+    props.append(f"title={escape_property(f.rule)}")
+    return f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(f.message)}"
 
 
 def format_github(run: Run) -> str:
-    lines = []
-    for f in run.findings():
-        props = [f"file={escape_property(relative_uri(f.file))}"]
-        if f.line:
-            props.append(f"line={f.line}")
-        if f.column:
-            props.append(f"col={f.column}")
-        props.append(f"title={escape_property(f.rule)}")
-        lines.append(f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(f.message)}")
-    return "\n".join(lines)
+    return "\n".join(command(f) for f in run.findings())
+
+
+@register
+class Github(OutputFormat):
+    """Written unit by unit; nothing at all when there is no finding."""
+
+    name = "github"
+    summary = "GitHub Actions annotations (CI)"
+    order = 4
+
+    def unit(self, unit: Unit) -> None:
+        for f in unit.findings:
+            self.out.write(command(f) + "\n")

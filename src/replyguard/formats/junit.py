@@ -8,12 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..models import Severity
+from . import WholeRunFormat, register
 from .located import Run, relative_uri
-
-
-def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
-    """The registered run format (``--format junit``)."""
-    return format_junit(run, fail_on)
 
 
 def format_junit(run: Run, fail_on: Severity = Severity.error) -> str:
@@ -48,3 +44,14 @@ def format_junit(run: Run, fail_on: Severity = Severity.error) -> str:
         el.set("errors", str(errors))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+@register
+class Junit(WholeRunFormat):
+    name = "junit"
+    summary = "JUnit XML, a testcase per case or template, failures at --fail-on (CI)"
+    order = 5
+    media_type = "application/xml"
+
+    def render(self, run: Run) -> str:
+        return format_junit(run, self.fail_on)

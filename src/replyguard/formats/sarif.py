@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..models import Severity
+from . import WholeRunFormat, register
 from .located import TOOL_NAME, TOOL_URI, Run, relative_uri
 
 SARIF_VERSION = "2.1.0"
@@ -68,10 +69,16 @@ def sarif_dict(run: Run) -> dict:
     }
 
 
-def format_run(run: Run, fail_on: Severity = Severity.error) -> str:
-    """The registered run format (``--format sarif``)."""
-    return format_sarif(run)
-
-
 def format_sarif(run: Run) -> str:
     return json.dumps(sarif_dict(run), ensure_ascii=False, indent=2)
+
+
+@register
+class Sarif(WholeRunFormat):
+    name = "sarif"
+    summary = "SARIF 2.1.0 for code scanning (CI)"
+    order = 3
+    media_type = "application/sarif+json"
+
+    def render(self, run: Run) -> str:
+        return format_sarif(run)
