@@ -225,7 +225,9 @@ def test_rules_lists_every_loaded_rule(cli, project: Path) -> None:
 def test_rules_with_the_builtin_packs(cli, tmp_path: Path) -> None:
     code, out, _ = cli("rules", cwd=tmp_path)
     assert code == 0
-    packs = {p.stem for p in builtin_rules_dir().glob("*.yaml")}
+    # the rules check runs: every shipped pack but those of scope templates (lint-templates only)
+    packs = {p.stem for p in builtin_rules_dir().glob("*.yaml") if "\nscope: templates" not in p.read_text("utf-8")}
+    assert packs and "templates" not in packs
     assert {line.split("/", 1)[0] for line in out.splitlines() if line.strip()} == packs
 
 

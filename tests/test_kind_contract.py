@@ -17,6 +17,7 @@ from replyguard.kinds.reference import BEGIN, END, kinds_markdown
 from replyguard.models import Conversation
 from replyguard.packs import load_pack_file
 from replyguard.schema import pack_model
+from replyguard.template_lint import TemplateLinter
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = Path(__file__).resolve().parent / "plugin_kind"
@@ -58,9 +59,12 @@ def test_every_kind_documents_its_parameters_and_its_example_loads(name: str, tm
     facts = "facts:\n  dismissal: {match: {phrases: [仕様です]}}\n  alternative: {match: {phrases: [代わり]}}\n" \
             "  complaint: {match: {phrases: [最悪]}}\n  casual: {match: {phrases: [笑]}}\n"
     path = tmp_path / "example.yaml"
-    path.write_text("pack: doc\nlexicons: {stock_lemmas: [有難う]}\n" + facts
+    scope = "scope: templates\ncategories: {template: a template problem}\n" if kind.scope == "templates" else ""
+    path.write_text("pack: doc\n" + scope + "lexicons: {stock_lemmas: [有難う]}\n" + facts
                     + yaml.safe_dump({"rules": rules}, allow_unicode=True), encoding="utf-8")
-    Linter(packs=[load_pack_file(path)])
+    linter = Linter(packs=[load_pack_file(path)])
+    if kind.scope == "templates":  # set aside by the linter: lint-templates compiles it
+        assert not linter.rules and TemplateLinter(linter, packs=linter.packset.template_packs).rules
 
 
 @pytest.fixture

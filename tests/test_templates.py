@@ -16,7 +16,7 @@ from replyguard import Config, ConfigError, Linter, TemplateError
 from replyguard.cli import main
 from replyguard.packs import load_pack_file
 from replyguard.suggestions import render
-from replyguard.template_lint import TemplateLinter, deflection_kind, lint_template_paths
+from replyguard.template_lint import TemplateLinter, lint_template_paths
 from replyguard.template_repo import load_template_file, load_templates, template_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,11 +363,26 @@ def test_apology_plus_form_for_a_question_is_reported(linter: Linter, tmp_path: 
     assert found == [("templates/apology-deflection", 4)]
 
 
-def test_deflection_kind():
-    sorry_form = "@a ご迷惑をおかけし申し訳ございません。フォームよりお問い合わせください。"
-    assert deflection_kind(sorry_form) == (True, True)
-    assert deflection_kind("お問い合わせ窓口までご連絡ください。よろしくお願いいたします。") == (False, True)
-    assert deflection_kind("申し訳ございません。食洗機では洗えませんが、手洗いなら問題ありません。") is None
+@pytest.mark.parametrize(("text", "found"), [
+    ("@a ご迷惑をおかけし申し訳ございません。フォームよりお問い合わせください。", "templates/form-deflection"),
+    ("お問い合わせ窓口までご連絡ください。よろしくお願いいたします。", "templates/form-deflection"),
+    ("@a ご連絡ありがとうございます。窓口までご連絡ください。 https://help.example.com/contact",
+     "templates/form-deflection"),
+    ("申し訳ございません。食洗機では洗えませんが、手洗いなら問題ありません。", None),
+    ("申し訳ございません。確認いたします。", None),  # an apology alone is no deflection
+])
+def test_deflection_reads_every_sentence(linter: Linter, tmp_path: Path, text: str, found: str | None):
+    """Every sentence must be an apology, a referral or a formula (URLs and handles aside), and
+    a referral must occur: one sentence of anything else and the template answers."""
+    _, got = _lint(linter, tmp_path, f"""\
+        templates:
+          - id: t
+            intents: [question]
+            text: {json.dumps(text, ensure_ascii=False)}
+            samples:
+              - post: 使えますか？
+        """)
+    assert [r for r, _ in got if r.endswith("deflection")] == ([found] if found else [])
 
 
 def test_template_linter_uses_length_rules_of_the_packs(tmp_path: Path):
@@ -383,6 +398,16 @@ def test_template_linter_uses_length_rules_of_the_packs(tmp_path: Path):
         """)
     lt = Linter(Config(), packs=[load_pack_file(pack)])
     assert TemplateLinter(lt).limits["x"] == 40
+    run, found = _lint(lt, tmp_path, """\
+        templates:
+          - id: medium
+            intents: [question]
+            text: "@{{ customer }} はい、できます。手順はアプリの設定画面をご覧ください。"
+            samples:
+              - post: できますか？
+        """)
+    assert ("templates/too-long", 4) in found
+    assert "(limit 40)" in next(f.message for f in run.findings() if f.rule == "templates/too-long")
 
 
 # -- the shipped packs over examples/templates -----------------------------------------------------

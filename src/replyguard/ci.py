@@ -25,15 +25,15 @@ def add_lint_templates_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                    help="lowest severity that makes the exit code 1 (default: config, else error)")
     t.add_argument("--similarity", type=float, default=None, metavar="X",
-                   help="near-duplicate threshold, 0..1 (default: 0.85)")
+                   help="near-duplicate threshold, 0..1 (default: the rule's own, 0.85)")
 
 
 def lint_templates_command(args: argparse.Namespace, linter: Linter, fail_on: Severity) -> int:
     """Exit code 0/1 like ``check``; 2 when a path does not exist."""
-    from .template_lint import DEFAULT_SIMILARITY, lint_template_paths
+    from .template_lint import lint_template_paths
 
-    threshold = DEFAULT_SIMILARITY if args.similarity is None else args.similarity
-    if not 0 < threshold <= 1:
+    threshold = args.similarity  # None: the near-duplicate rule's own threshold
+    if threshold is not None and not 0 < threshold <= 1:
         print("replyguard: error: --similarity must be in (0, 1]", file=sys.stderr)
         return 2
     try:

@@ -18,6 +18,7 @@ from .config import Config, resolve_config
 from .errors import InputError, ReplyguardError
 from .linter import Linter, apply_fixes
 from .models import Brand, Conversation, Message, Severity
+from .schema import Example
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -212,6 +213,8 @@ def _explain(linter: Linter, rule_id: str) -> int:
         print(f"\nwhen: {r.when_source}")
     for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
         for ex in examples:
+            if not isinstance(ex, Example):  # a template example (rules of template packs are not loaded here)
+                continue
             post = ex.post if isinstance(ex.post, str) else ex.post.text
             note = f"\n  ({ex.note})" if ex.note else ""
             print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + note)

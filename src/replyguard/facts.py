@@ -59,6 +59,12 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
     "present": (lambda d, c: bool(d.text.strip()), "the scope has any text"),
 }
 
+# Scopes of template entries, used by ``scope: templates`` packs only (see template_subject):
+# ``intent.NAME`` — the template declares the intent NAME; ``reported.CATEGORY`` — a rule of
+# that category of the configured packs reported on one of the template's rendered samples.
+TEMPLATE_SCOPES = ("intent", "reported")
+
+
 def _voice_is(voice: str) -> Callable[[Context], bool]:
     return lambda c: c.conv.brand.voice == voice
 
@@ -98,9 +104,18 @@ class FactTable:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_compiled": {}}  # closures do not pickle; they are rebuilt
 
+    def copy(self) -> FactTable:
+        """A table with the same facts, to which more may be added (template packs on top of
+        the configured ones) without changing this one."""
+        t = FactTable()
+        t.matched, t.derived, t.descriptions = dict(self.matched), dict(self.derived), dict(self.descriptions)
+        return t
+
     def known(self, name: str) -> bool:
         if "." in name:
             scope, fact = name.split(".", 1)
+            if scope in TEMPLATE_SCOPES:
+                return bool(fact)
             return scope in SCOPES and (fact in self.matched or fact in BUILTIN_SCOPED)
         return name in self.derived or name in BUILTIN_CONVERSATION
 
@@ -114,6 +129,8 @@ class FactTable:
         """One closure per fact name, so a check does no name parsing or lookups per fact."""
         if "." in name:
             scope, fact = name.split(".", 1)
+            if scope in TEMPLATE_SCOPES:  # a template's context holds these sets; a draft's has neither
+                return lambda ctx: fact in getattr(ctx, scope, ())
             mf = self.matched.get(fact)
             if mf is not None:
                 at_least, least = mf.matcher.at_least, mf.min

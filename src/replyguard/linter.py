@@ -67,9 +67,12 @@ class Linter:
         self.packset: PackSet = compile_packs(loaded)
         self.settings = Settings(response_minutes=self.config.response_minutes)
         self.analyser = Analyser(self.packset.keys)  # this linter's caches of text analyses
-        known = {r.id for r in self.packset.rules}
+        # rule ids the config may name: these packs' and those of the template packs (lint-templates)
+        template_ids = [f"{p.spec.pack}/{r.id}" for p in self.packset.template_packs for r in p.spec.rules]
+        known = {r.id for r in self.packset.rules} | set(template_ids)
         where = self.config.where()
-        short = {r.id.split("/", 1)[1]: r.id for r in self.packset.rules}
+        short = {rid.split("/", 1)[1]: rid for rid in template_ids}
+        short.update({r.id.split("/", 1)[1]: r.id for r in self.packset.rules})
         disabled: set[str] = set()
         for rid in self.config.disable:
             full = rid if rid in known else short.get(rid)
@@ -82,6 +85,7 @@ class Linter:
             if full is None:
                 raise ConfigError(f"{where}severity: unknown rule {rid!r}")
             self.severity[full] = sev
+        self.disabled: frozenset[str] = frozenset(disabled)
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
         if not self.rules and packs is None:  # every draft would pass: fail closed
             raise ConfigError(f"{where}the configuration loads no rules (packs = {self.config.packs!r}"

@@ -14,11 +14,11 @@ from pydantic_core import ErrorDetails
 from .categories import CATEGORIES
 from .errors import PackError
 from .expr import ExprError, Node, parse
-from .facts import BUILTIN_CONVERSATION, BUILTIN_SCOPED, FactTable, MatchFact
+from .facts import BUILTIN_CONVERSATION, BUILTIN_SCOPED, TEMPLATE_SCOPES, FactTable, MatchFact
 from .kinds import BuildEnv, Checker, KindError, registry
 from .matcher import KeyIndex
 from .models import Severity
-from .schema import SCOPES, PackBase, RuleBase, TemplateSpec, pack_model
+from .schema import SCOPES, Example, PackBase, RuleBase, TemplateSpec, pack_model
 from .yamlsource import LineMap, load_yaml_mapping
 
 
@@ -115,9 +115,15 @@ class CompiledTemplate:
 
 @dataclass
 class PackSet:
-    """Every pack a linter uses, compiled together (facts and lexicons are shared)."""
+    """Every pack a linter uses, compiled together (facts and lexicons are shared).
+
+    Packs of ``scope: templates`` are kept in ``template_packs`` as loaded, not compiled: their
+    rules never run on drafts. ``lint-templates`` compiles them on top of this set
+    (:func:`compile_templates`).
+    """
 
     packs: list[LoadedPack] = field(default_factory=list)
+    template_packs: list[LoadedPack] = field(default_factory=list)
     facts: FactTable = field(default_factory=FactTable)
     lexicons: dict[str, list[str]] = field(default_factory=dict)
     rules: list[CompiledRule] = field(default_factory=list)
@@ -127,12 +133,21 @@ class PackSet:
 
 
 def _check_expr(source: str, facts: FactTable, pack: LoadedPack, loc: tuple[Any, ...],
-                rule: str | None) -> Node:
+                rule: str | None, categories: dict[str, str] | None = None) -> Node:
     try:
         node = parse(source)
     except ExprError as exc:
         raise PackError(str(exc), file=pack.file, line=pack.line(*loc), rule=rule) from None
     for name in sorted(node.facts()):
+        prefix, _, what = name.partition(".")
+        if prefix in TEMPLATE_SCOPES and what:
+            if pack.spec.scope != "templates":
+                raise PackError(f"{name!r}: the scope {prefix!r} is about template entries; it works only in a "
+                                "pack with 'scope: templates'", file=pack.file, line=pack.line(*loc), rule=rule)
+            if prefix == "reported" and categories is not None and what not in categories:
+                raise PackError(f"{name!r}: unknown category {what!r}", file=pack.file, line=pack.line(*loc),
+                                rule=rule)
+            continue
         if not facts.known(name):
             scope = name.split(".", 1)[0] if "." in name else None
             hint = (f"unknown scope {scope!r} (scopes: {', '.join(SCOPES)})"
@@ -176,9 +191,38 @@ def message_fields(message: str) -> list[str]:
     return _FIELD.findall(message)
 
 
+def shipped_lexicons(pack_id: str) -> dict[str, list[str]] | None:
+    """The lexicons of a shipped pack (``rules/<pack_id>.yaml``), or None when there is none:
+    what ``@pack/name`` refers to when that pack is not loaded."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", pack_id):
+        return None
+    path = builtin_rules_dir() / f"{pack_id}.yaml"
+    return dict(load_pack_file(path).spec.lexicons) if path.is_file() else None
+
+
 def compile_packs(packs: list[LoadedPack]) -> PackSet:
-    """Compile packs in order: lexicons, then facts, then rules and templates."""
-    ps = PackSet(packs=packs)
+    """Compile packs in order: lexicons, then facts, then rules and templates. Packs of
+    ``scope: templates`` are set aside in ``template_packs`` (see :func:`compile_templates`)."""
+    ps = PackSet(packs=[p for p in packs if p.spec.scope == "check"],
+                 template_packs=[p for p in packs if p.spec.scope != "check"])
+    _compile_into(ps, ps.packs, packs)
+    return ps
+
+
+def compile_templates(base: PackSet, packs: list[LoadedPack] | None = None) -> PackSet:
+    """The rules of template packs (``base.template_packs`` unless ``packs`` is given),
+    compiled on top of ``base``: they may use its facts and lexicons, and add their own,
+    without changing ``base``."""
+    chosen = base.template_packs if packs is None else packs
+    ps = PackSet(packs=list(chosen), facts=base.facts.copy(), lexicons=dict(base.lexicons),
+                 templates=dict(base.templates), categories=dict(base.categories), keys=base.keys)
+    _compile_into(ps, ps.packs, [*base.packs, *base.template_packs, *chosen])
+    return ps
+
+
+def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack]) -> None:
+    """Compile ``packs`` into ``ps``; ``@pack/name`` looks in ``visible`` first, then in the
+    shipped packs."""
     for pack in packs:
         for name, words in pack.spec.lexicons.items():
             if name in ps.lexicons:
@@ -186,8 +230,13 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                                 line=pack.line("lexicons", name))
             ps.lexicons[name] = words
         ps.categories.update(pack.spec.categories)
+    loaded = {p.spec.pack: p.spec.lexicons for p in visible}
+
+    def import_lexicons(pack_id: str) -> dict[str, list[str]] | None:
+        return dict(loaded[pack_id]) if pack_id in loaded else shipped_lexicons(pack_id)
+
     derived: list[tuple[LoadedPack, str, str]] = []
-    env = BuildEnv(ps.lexicons, ps.facts, ps.keys)
+    env = BuildEnv(ps.lexicons, ps.facts, ps.keys, import_lexicons)
     for pack in packs:
         for name, fact in pack.spec.facts.items():
             if name in ps.facts.matched or name in ps.facts.derived or name in BUILTIN_SCOPED \
@@ -236,7 +285,7 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                 raise PackError(f"unknown category {rule.category!r}; see the categories of "
                                 "docs/categories.md, or declare it under 'categories:'",
                                 file=pack.file, line=pack.line("rules", i, "category"), rule=rule.id)
-            when = _check_expr(rule.when, ps.facts, pack, ("rules", i, "when"), rule.id)
+            when = _check_expr(rule.when, ps.facts, pack, ("rules", i, "when"), rule.id, ps.categories)
             suggest = []
             for j, s in enumerate(rule.suggest):
                 tid = s if "/" in s else f"{pack.spec.pack}/{s}"
@@ -245,6 +294,16 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                                     line=pack.line("rules", i, "suggest", j), rule=rule.id)
                 suggest.append(tid)
             kind = kinds[rule.kind]
+            if kind.scope is not None and kind.scope != pack.spec.scope:
+                raise PackError(f"kind {kind.name!r} works only in a pack with 'scope: {kind.scope}'",
+                                file=pack.file, line=pack.line("rules", i, "kind"), rule=rule.id)
+            for outcome, examples in (("pass", rule.examples.pass_), ("fail", rule.examples.fail)):
+                for j, ex in enumerate(examples):
+                    if isinstance(ex, Example) != (pack.spec.scope == "check"):
+                        want = "a draft (post:, draft:)" if pack.spec.scope == "check" else "a template (text:, …)"
+                        raise PackError(f"a rule example of a pack with scope {pack.spec.scope!r} is {want}",
+                                        file=pack.file, line=pack.line("rules", i, "examples", outcome, j),
+                                        rule=rule.id)
             for name in message_fields(rule.message):
                 if name not in kind.fields:
                     known = ", ".join(f"{{{f}}}" for f in kind.fields) or "none"
@@ -259,7 +318,6 @@ def compile_packs(packs: list[LoadedPack]) -> PackSet:
                 message=rule.message, description=rule.description, when=when, when_source=rule.when,
                 checker=checker, suggest=suggest, spec=rule, file=pack.file, line=pack.line("rules", i),
             ))
-    return ps
 
 
 def _check_cycles(facts: FactTable, where: dict[str, tuple[str, int | None]]) -> None:

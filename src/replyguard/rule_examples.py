@@ -2,7 +2,7 @@
 and docs, so they must all turn an :class:`~replyguard.schema.Example` into the same
 :class:`~replyguard.models.Conversation`.
 
-The fixed frame of every example:
+The fixed frame of every example of a draft rule:
 
 * brand ``サンプル`` (or the pack's ``examples_brand``) with handles ``sample_support`` and ``sample_official``;
 * the post (author ``customer`` unless given, id ``post`` unless given) at
@@ -16,9 +16,12 @@ The fixed frame of every example:
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import yaml
 
 from .models import Brand, Conversation, Message
-from .schema import Example, ExampleMessage
+from .schema import Example, ExampleMessage, TemplateExample
 
 EXAMPLE_BRAND = Brand(name="サンプル", handles=("sample_support", "sample_official"))
 EXAMPLE_POST_TIME = datetime(2026, 1, 1, 10, 0, tzinfo=timezone(timedelta(hours=9)))
@@ -60,3 +63,12 @@ def example_conversation(example: Example, *, id: str = "", brand_name: str | No
     brand = EXAMPLE_BRAND if brand_name is None else Brand(name=brand_name, handles=EXAMPLE_BRAND.handles)
     return Conversation(id=id, channel=example.channel, brand=brand, post=post,
                         thread=thread, history=history, draft=draft)
+
+
+def template_example_file(example: TemplateExample, *, brand_name: str | None = None) -> str:
+    """A template repository file for an example of a ``scope: templates`` rule: its
+    ``earlier`` entries, then the example's own entry (the last one); the brand as above."""
+    entries: list[dict[str, Any]] = [e.model_dump(exclude={"earlier", "note"}) for e in [*example.earlier, example]]
+    brand = {"name": brand_name or EXAMPLE_BRAND.name, "handles": list(EXAMPLE_BRAND.handles)}
+    data = {"brand": brand, "templates": entries}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

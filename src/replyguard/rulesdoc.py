@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .categories import CATEGORIES
 from .kinds import registry
-from .packs import CompiledRule, PackSet
+from .packs import CompiledRule, PackSet, compile_templates
+from .schema import TemplateExample
 
 
 def fix_label(rule: CompiledRule) -> str:
@@ -21,6 +22,9 @@ def _example_lines(rule: CompiledRule) -> list[str]:
     out: list[str] = []
     for label, examples in (("fails", rule.spec.examples.fail), ("passes", rule.spec.examples.pass_)):
         for ex in examples:
+            if isinstance(ex, TemplateExample):
+                out += _template_example_lines(label, ex)
+                continue
             post = ex.post if isinstance(ex.post, str) else ex.post.text
             context = []
             if ex.history:
@@ -38,6 +42,22 @@ def _example_lines(rule: CompiledRule) -> list[str]:
     return out
 
 
+def _template_example_lines(label: str, ex: TemplateExample) -> list[str]:
+    """A template example: its text, then what goes with it (intents, variables, samples, earlier entries)."""
+    text = " ⏎ ".join(line for line in ex.text.strip().splitlines())
+    out = [f"- **{label}** — template `{ex.id}` ({', '.join(ex.intents)}): {text}  "]
+    for name, v in ex.variables.items():
+        out.append(f"  variable `{name}`: example {v.get('example', '')}, max_length {v.get('max_length', '')}  ")
+    posts = [s["post"] if isinstance(s.get("post"), str) else s.get("post", {}).get("text", "") for s in ex.samples]
+    out.append(f"  samples: {' / '.join(posts)}  " if posts else "  no samples  ")
+    for e in ex.earlier:
+        out.append(f"  earlier entry `{e.id}`: {' ⏎ '.join(e.text.strip().splitlines())}  ")
+    if ex.note:
+        out.append(f"  _{ex.note}_  ")
+    out[-1] = out[-1].rstrip()
+    return out
+
+
 def _fix_text(rule: CompiledRule) -> str:
     label = fix_label(rule)
     return {"—": "none", "safe": "safe (applied by `check --fix`)", "unsafe": "unsafe (shown, never applied)",
@@ -51,10 +71,15 @@ def rules_markdown(packset: PackSet) -> str:
              "do not edit by hand. The *fix* column tells whether a rule offers a fix and how safely: "
              "a fix is safe only where the rule declares it (`safe: true`); `check --fix` applies safe "
              "fixes and only shows unsafe ones.", ""]
-    for pack in packset.packs:
+    templates = compile_templates(packset) if packset.template_packs else PackSet()
+    categories = {**packset.categories, **templates.categories}
+    for pack, rules in [*((p, [r for r in packset.rules if r.pack == p.spec.pack]) for p in packset.packs),
+                        *((p, [r for r in templates.rules if r.pack == p.spec.pack]) for p in templates.packs)]:
         spec = pack.spec
-        rules = [r for r in packset.rules if r.pack == spec.pack]
         lines += [f"## {spec.pack}", "", spec.description.strip(), ""]
+        if spec.scope == "templates":
+            lines += ["Scope: `templates` — these rules run only in `replyguard lint-templates`, on the entries "
+                      "of a template repository, never on drafts.", ""]
         if spec.severity_policy:
             lines += ["Severity policy:", ""]
             lines += [f"- **{sev.value}**: {text}" for sev, text in spec.severity_policy.items()]
@@ -65,7 +90,7 @@ def rules_markdown(packset: PackSet) -> str:
         lines.append("")
         for r in rules:
             lines += [f"### {r.id}", "",
-                      f"**{r.category}** ({CATEGORIES.get(r.category, packset.categories.get(r.category, ''))})"
+                      f"**{r.category}** ({CATEGORIES.get(r.category, categories.get(r.category, ''))})"
                       f" · severity **{r.severity.value}** · kind `{r.spec.kind}` · fix: {_fix_text(r)}", "",
                       f"> {r.message}", ""]
             if r.description:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, field_validator
 
 from .models import Channel, Severity
 
@@ -104,9 +104,35 @@ class Example(_Spec):
     note: str = ""
 
 
+class TemplateExample(_Spec):
+    """A reply template a rule of a ``scope: templates`` pack must pass or fail (the keys of a
+    template entry, see docs/templates.md); runs as a test through ``lint-templates``."""
+
+    id: str = Field("example", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    intents: list[str] = Field(default_factory=lambda: ["question"], min_length=1)
+    channels: list[Channel] = Field(default_factory=lambda: list[Channel](["x"]), min_length=1)
+    text: str = Field(min_length=1, description="the template's Jinja2 source")
+    variables: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    samples: list[dict[str, Any]] = Field(default_factory=list)
+    earlier: list[TemplateExample] = Field(
+        default_factory=list, description="template entries checked before this one (near-duplicates, ids)")
+    note: str = ""
+
+
+def _example_shape(value: Any) -> str:
+    """A template example has a ``text``; a conversation example has a ``draft``."""
+    if isinstance(value, dict):
+        return "template" if "text" in value else "conversation"
+    return "template" if isinstance(value, TemplateExample) else "conversation"
+
+
+AnyExample = Annotated[Union[Annotated[Example, Tag("conversation")],  # noqa: UP007 (tags need the Union form)
+                             Annotated[TemplateExample, Tag("template")]], Discriminator(_example_shape)]
+
+
 class Examples(_Spec):
-    pass_: list[Example] = Field(default_factory=list, alias="pass")
-    fail: list[Example] = Field(default_factory=list)
+    pass_: list[AnyExample] = Field(default_factory=list, alias="pass")
+    fail: list[AnyExample] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -119,6 +145,7 @@ class RuleBase(_Spec):
     category: str
     severity: Severity
     message: str = Field(min_length=1)
+    title: str = Field("", description="a short name of the rule (SARIF's shortDescription; default: the message)")
     description: str = ""
     when: str = ""
     suggest: StrList
@@ -140,6 +167,9 @@ class PackBase(_Spec):
     """One guideline pack file (``rules`` typed by :func:`pack_model` from the registered kinds)."""
 
     pack: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="pack id, prefix of its rule ids")
+    scope: Literal["check", "templates"] = Field(
+        "check", description="where the rules run: check (draft replies: check, the server, the audit) or "
+                             "templates (only lint-templates, on the entries of a template repository)")
     version: str | int = "1"
     language: str = "ja"
     description: str = ""

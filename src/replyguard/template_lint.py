@@ -1,12 +1,17 @@
-"""The checks of ``replyguard lint-templates``: each template of a repository is rendered
-with its samples' variables and linted as a draft reply to each sample post with the
-configured packs; across the repository, Jinja syntax, undefined variables, sandbox escapes,
-length per channel at the declared maximum variable lengths, near-duplicates and
-"sorry + please use the form" texts are reported.
+"""``replyguard lint-templates``: the driver that reads a template repository and runs the
+rules on it; it has no checks of its own.
 
-Every problem is a :class:`~replyguard.formats.located.Located` finding with a rule id
-(``templates/…`` or the pack rule's id), a severity, a message, the file and the line of the
-template's ``text`` key (or of the sample, for findings on a rendered sample).
+Each template entry is read into a :class:`~replyguard.template_subject.TemplateSubject`
+(parsed once; rendered only when safe), rendered with each sample's variables and linted as a
+draft reply to each sample post with the configured packs, then checked by the rules of the
+``scope: templates`` packs (the shipped ``templates`` pack, rules/templates.yaml, unless the
+config loads others): Jinja syntax, undefined variables, sandbox escapes, length per channel at
+the declared maximum variable lengths, near-duplicates, "sorry + please use the form" texts.
+
+Every problem is a :class:`~replyguard.formats.located.Located` finding with a rule id (the
+rule's: ``templates/…`` or the pack rule's), a severity, a message, the file and the line the
+rule's hit points at (the template's ``text`` key unless it says otherwise; the sample's line
+for findings on a rendered sample). A file that cannot be read is ``templates/invalid``.
 """
 
 from __future__ import annotations
@@ -15,60 +20,28 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from jinja2 import TemplateSyntaxError, meta, nodes
-
-from .analysis import DEFAULT_LIMITS, channel_length, similarity
-from .doc import Doc
+from .analysis import DEFAULT_LIMITS
 from .errors import ConfigError, TemplateError
 from .formats.located import Located, RuleInfo, Run, SuppressedFinding, Unit
-from .kinds.length import LengthRule
-from .linter import Linter
-from .models import Brand, Severity
+from .kinds import Hit, registry
+from .linter import Linter, format_message
+from .models import Brand, Conversation, Severity
+from .packs import CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_templates, load_pack_file
 from .policy import SUPPRESSION_CATEGORY, UNUSED_SUPPRESSION, resolve_rule_id
-from .suggestions import ENV, conversation_variables, render
+from .suggestions import conversation_variables, render
 from .template_repo import DEFAULT_BRAND, FileProblem, LoadedTemplate
+from .template_subject import Repository, TemplateContext, TemplateSubject
 
-E, W, INFO = Severity.error, Severity.warning, Severity.info
+E, W = Severity.error, Severity.warning
 
-RULES: dict[str, RuleInfo] = {r.id: r for r in (
-    RuleInfo("templates/invalid", "Template file cannot be loaded",
-             "The file is not valid YAML or does not follow the template format "
-             "(replyguard schema --templates).", E),
-    RuleInfo("templates/duplicate-id", "Template id used twice",
-             "Two templates of the repository have the same id.", E),
-    RuleInfo("templates/jinja-syntax", "Jinja syntax error", "The template text is not valid Jinja2.", E),
-    RuleInfo("templates/undefined-variable", "Undefined template variable",
-             "The template uses a variable that is neither declared under variables: nor provided by "
-             "the conversation (customer, brand, channel, post_text) or the config's variables.", E),
-    RuleInfo("templates/unused-variable", "Declared variable not used",
-             "A variable is declared under variables: but the text does not use it.", INFO),
-    RuleInfo("templates/unsafe", "Template reaches for Python internals",
-             "Attributes starting with '_', self, lipsum/cycler/joiner/namespace, the attr filter and "
-             "huge numbers have no place in a reply; the sandbox refuses them at render time.", E),
-    RuleInfo("templates/render-error", "Template fails to render",
-             "Rendering with a sample's variables failed (missing variable or sandbox refusal).", E),
-    RuleInfo("templates/too-long", "Too long for the channel at maximum variable lengths",
-             "With every declared variable filled to its max_length, the reply exceeds the channel's "
-             "limit (X: 280 weighted characters, CJK counts 2, a URL 23).", E),
-    RuleInfo("templates/near-duplicate", "Near-duplicate template",
-             "Two templates render to nearly the same text (character 3-gram Dice similarity); "
-             "keep one, or make them answer different situations.", W),
-    RuleInfo("templates/unknown-intent", "Unknown intent",
-             "An intent must be the name of a fact the loaded packs know (complaint, question, ...).", W),
-    RuleInfo("templates/no-samples", "Template has no samples",
-             "Without samples the template cannot be linted in context.", W),
-    RuleInfo("templates/form-deflection", "Question answered with a form deflection",
-             "A template for questions that only apologises and/or points to a form or contact window "
-             "instead of answering.", E),
-    RuleInfo("templates/apology-deflection", "Boilerplate apology + form",
-             "The template is nothing but an apology and 'please use the form / contact us'.", E),
-)}
-
-RULES[UNUSED_SUPPRESSION] = RuleInfo(
+INVALID = "templates/invalid"
+INVALID_INFO = RuleInfo(INVALID, "Template file cannot be loaded",
+                        "The file is not valid YAML or does not follow the template format "
+                        "(replyguard schema --templates).", E)
+UNUSED_INFO = RuleInfo(
     UNUSED_SUPPRESSION, "Unused or invalid suppression",
     "A '# replyguard: disable=RULE reason' comment or a per-file-ignores entry that suppressed nothing "
     "(or names no rule, or gives no reason): remove it, so suppressions do not outlive their cause.", W)
@@ -76,27 +49,7 @@ RULES[UNUSED_SUPPRESSION] = RuleInfo(
 # "# replyguard: disable=RULE[,RULE...] reason" in a comment of a template entry
 _DISABLE = re.compile(r"#\s*replyguard:\s*disable=(\S*)(?:\s+(.*?))?\s*$")
 
-DEFAULT_SIMILARITY = 0.85
-MAX_CONSTANT = 10_000
-UNSAFE_NAMES = frozenset({"self", "lipsum", "cycler", "joiner", "namespace"})
-CUSTOMER_HANDLE_MAX = 15  # X handles
-_FILL = "あ"  # CJK: weight 2 on X, the worst case
-
-_SENTENCE = re.compile(r"[^。！!？?\n]+[。！!？?]*")
-_APOLOGY = re.compile(r"申し訳|お詫び|すみません|失礼(いた)?しました|ご迷惑|ご不便|ご心配をおかけ")
-_DEFLECT = re.compile(r"フォーム|お問い?合わ?せ|問い?合わ?せ|窓口|コールセンター|サポートセンター"
-                      r"|カスタマーセンター|お客様センター|ご連絡(を)?(ください|くださいませ|お願い)|ご相談ください")
-_FILLER = re.compile(r"^\s*(@\S+\s*)*((いつも|この度は|このたびは)?[^。]{0,12}ありがとうございます|"
-                     r"よろしくお願い(いた)?します|何卒よろしくお願い[^。]*|お手数(ですが|をおかけしますが)?|"
-                     r"https?://\S+|\s*)[。！!]*\s*$")
-
-
-def _longest(example: str, max_length: int) -> str:
-    """The worst-case value of a variable: CJK characters (weight 2 on X), or for a URL
-    variable a URL of that length (X counts every URL as 23)."""
-    if re.match(r"https?://", example):
-        return "https://" + "a" * max(1, max_length - 8)
-    return _FILL * max_length
+DEFAULT_SIMILARITY = 0.85  # the shipped near-duplicate rule's threshold (the rule's own wins when not overridden)
 
 
 def _display(text: str, width: int = 24) -> str:
@@ -104,110 +57,76 @@ def _display(text: str, width: int = 24) -> str:
     return t if len(t) <= width else t[:width] + "…"
 
 
+def template_packs(linter: Linter) -> list[LoadedPack]:
+    """The ``scope: templates`` packs the config loads, else the shipped ``templates`` pack."""
+    return linter.packset.template_packs or [load_pack_file(builtin_rules_dir() / "templates.yaml")]
+
+
+def channel_limits(linter: Linter) -> dict[str, int]:
+    """The strictest channel limits of the defaults and the configured packs' rules whose kind
+    declares limits (the ``length`` kind)."""
+    limits = dict(DEFAULT_LIMITS)
+    kinds = registry()
+    for r in linter.rules:
+        declared = kinds[r.spec.kind].channel_limits
+        for ch, n in (declared(r.spec) if declared is not None else {}).items():
+            limits[ch] = min(n, limits.get(ch, n))
+    return limits
+
+
 @dataclass
 class _State:
-    t: LoadedTemplate
+    subject: TemplateSubject
     unit: Unit
-    ast: nodes.Template | None = None
-    renderable: bool = True
-    example_text: str | None = None
-    pack_categories: set[str] = field(default_factory=set)
 
-
-def _unsafe(ast: nodes.Template) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter, nodes.Const)):
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            found.append((node.lineno, f"attribute {node.attr!r}"))
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) \
-                and isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
-            found.append((node.lineno, f"item {node.arg.value!r}"))
-        elif isinstance(node, nodes.Name) and node.name in UNSAFE_NAMES:
-            found.append((node.lineno, f"{node.name!r}"))
-        elif isinstance(node, nodes.Filter) and node.name == "attr":
-            found.append((node.lineno, "the 'attr' filter"))
-        elif isinstance(node, nodes.Const) and isinstance(node.value, (int, float)) \
-                and not isinstance(node.value, bool) and abs(node.value) > MAX_CONSTANT:
-            found.append((node.lineno, f"the number {node.value}"))
-    return found
-
-
-def _name_line(source: str, name: str) -> int:
-    """0-based line of the source where ``name`` is first used inside ``{{ }}``/``{% %}``."""
-    pat = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
-    for i, line in enumerate(source.splitlines()):
-        for block in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", line):
-            if pat.search(block):
-                return i
-    return 0
-
-
-def deflection_kind(text: str) -> tuple[bool, bool] | None:
-    """``(apology, deflection)`` when every sentence is an apology, a referral to a form or
-    contact window, or a formula (thanks, よろしくお願いします, a URL); ``None`` when the text
-    says anything else."""
-    apology = deflect = False
-    for m in _SENTENCE.finditer(text):
-        s = m.group(0).strip()
-        if not s:
-            continue
-        a, d = bool(_APOLOGY.search(s)), bool(_DEFLECT.search(s))
-        if not (a or d) and not _FILLER.match(s):
-            return None
-        apology, deflect = apology or a, deflect or d
-    return apology, deflect
+    @property
+    def t(self) -> LoadedTemplate:
+        return self.subject.t
 
 
 class TemplateLinter:
-    """Lints template repositories with a :class:`Linter` (the configured packs)."""
+    """Lints template repositories with a :class:`Linter` (the configured packs, for the
+    samples) and the rules of its ``scope: templates`` packs (for the entries)."""
 
-    def __init__(self, linter: Linter, *, similarity_threshold: float = DEFAULT_SIMILARITY):
+    def __init__(self, linter: Linter, *, similarity_threshold: float | None = None,
+                 packs: list[LoadedPack] | None = None):
+        """``similarity_threshold`` overrides the near-duplicate rules' own; ``packs`` the
+        template packs (default: :func:`template_packs`)."""
         self.linter = linter
         self.threshold = similarity_threshold
         cfg = linter.config
         self.brand = Brand(name=cfg.brand_name or DEFAULT_BRAND.name,
                            handles=tuple(cfg.brand_handles) or DEFAULT_BRAND.handles)
-        self.known_intents = set(linter.packset.facts.matched) | set(linter.packset.facts.derived)
-        self.limits = dict(DEFAULT_LIMITS)
-        for r in linter.rules:
-            if isinstance(r.spec, LengthRule):
-                for ch, n in r.spec.limits.items():
-                    self.limits[ch] = min(n, self.limits.get(ch, n))
-        self.rule_info: dict[str, RuleInfo] = dict(RULES)
-        for r in linter.packset.rules:
-            self.rule_info[r.id] = RuleInfo(r.id, r.message, (r.description or r.message).strip(),
+        self.known_intents = frozenset(linter.packset.facts.matched) | frozenset(linter.packset.facts.derived)
+        self.limits = channel_limits(linter)
+        self.packset: PackSet = compile_templates(linter.packset, template_packs(linter) if packs is None else packs)
+        self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in linter.disabled]
+        self.rule_info: dict[str, RuleInfo] = {INVALID: INVALID_INFO, UNUSED_SUPPRESSION: UNUSED_INFO}
+        for r in [*self.packset.rules, *linter.packset.rules]:
+            self.rule_info[r.id] = RuleInfo(r.id, r.spec.title or r.message, (r.description or r.message).strip(),
                                             linter.severity.get(r.id, r.severity))
 
     # -- entry point --------------------------------------------------------------------
     def run(self, templates: list[LoadedTemplate], problems: Sequence[FileProblem] = ()) -> Run:
         units: list[Unit] = []
         for p in problems:
-            units.append(Unit(p.file, p.file, p.line, [Located("templates/invalid", E, p.message, p.file,
+            units.append(Unit(p.file, p.file, p.line, [Located(INVALID, E, p.message, p.file,
                                                                p.line, category="template")]))
-        states: list[_State] = []
-        first_seen: dict[str, LoadedTemplate] = {}
-        for t in templates:
-            st = _State(t, Unit(t.spec.id, t.file, t.text_line))
-            states.append(st)
-            prev = first_seen.setdefault(t.spec.id, t)
-            if prev is not t:
-                self._add(st, "templates/duplicate-id",
-                          f"template id {t.spec.id!r} is already used at {prev.file}:{prev.line('id')}",
-                          t.line("id"))
-            self._check_static(st)
-            if st.renderable:
-                self._check_samples(st)
-                self._check_length(st)
-                self._check_deflection(st)
-        self._check_duplicates(states)
+        repo = Repository(self.brand, dict(self.linter.config.variables), self.known_intents, self.limits,
+                          self.threshold)
+        states = [_State(TemplateSubject(t, repo), Unit(t.spec.id, t.file, t.text_line)) for t in templates]
+        for st in states:
+            reported = self._render_samples(st) if st.subject.renderable else frozenset()
+            self._run_rules(st, reported)
         for st in states:
             units.append(st.unit)
         self._suppress(units, states)
         for u in units:
             u.findings.sort(key=lambda f: (f.line or 0, f.rule))
         from . import __version__
-        reported = {f.rule for u in units for f in u.findings} | {s.finding.rule for u in units for s in u.suppressed}
-        return Run(units=units, rules={k: v for k, v in self.rule_info.items() if k in reported},
+        reported_ids = {f.rule for u in units for f in u.findings} | {s.finding.rule for u in units
+                                                                      for s in u.suppressed}
+        return Run(units=units, rules={k: v for k, v in self.rule_info.items() if k in reported_ids},
                    suite="replyguard lint-templates", version=__version__)
 
     # -- suppressions -------------------------------------------------------------------
@@ -304,143 +223,72 @@ class TemplateLinter:
         unit.suppressed.extend(SuppressedFinding(f, reason, source) for f in hit)
         return True
 
-    # -- helpers ------------------------------------------------------------------------
-    def _add(self, st: _State, rule: str, message: str, line: int | None, *,
-             severity: Severity | None = None, category: str = "template") -> None:
-        sev = severity or self.rule_info[rule].severity
-        st.unit.findings.append(Located(rule, sev, f"{st.t.spec.id}: {message}", st.t.file, line,
+    # -- running ------------------------------------------------------------------------
+    def _add(self, st: _State, rule: str, message: str, line: int | None, severity: Severity,
+             category: str) -> None:
+        st.unit.findings.append(Located(rule, severity, f"{st.t.spec.id}: {message}", st.t.file, line,
                                         category=category))
 
-    def _variables(self, st: _State, *, base: dict[str, Any], sample: dict[str, str] | None = None) -> dict:
-        declared = {k: v.example for k, v in st.t.spec.variables.items()}
-        return {**base, **declared, **self.linter.config.variables, **(sample or {})}
-
-    # -- checks -------------------------------------------------------------------------
-    def _check_static(self, st: _State) -> None:
-        t = st.t
-        first = t.text_first_line or t.text_line or 1
-        for k, intent in enumerate(t.spec.intents):
-            if intent not in self.known_intents:
-                known = ", ".join(sorted(self.known_intents)) or "none"
-                self._add(st, "templates/unknown-intent",
-                          f"unknown intent {intent!r}: no loaded pack declares a fact of that name "
-                          f"(known: {known})",
-                          t.line("intents", k))
-        if not t.spec.samples:
-            self._add(st, "templates/no-samples", "no samples: add a sample post it is meant to answer",
-                      t.line("id"))
-        try:
-            st.ast = ENV.parse(t.spec.text)
-        except TemplateSyntaxError as exc:
-            st.renderable = False
-            self._add(st, "templates/jinja-syntax", f"Jinja syntax error: {exc.message}",
-                      first + (exc.lineno or 1) - 1)
-            return
-        for lineno, what in _unsafe(st.ast):
-            st.renderable = False
-            self._add(st, "templates/unsafe", f"{what} is not allowed in a reply template",
-                      first + lineno - 1)
-        used = meta.find_undeclared_variables(st.ast)
-        provided = set(t.spec.variables) | set(self.linter.config.variables) | {
-            "customer", "brand", "channel", "post_text"}
-        for name in sorted(used - provided - UNSAFE_NAMES):
-            st.renderable = False
-            where = "" if name in ENV.globals else (
-                " (declare it under variables: with an example and max_length, or set it in the "
-                "config's [tool.replyguard.variables])")
-            self._add(st, "templates/undefined-variable", f"undefined variable {name!r}{where}",
-                      first + _name_line(t.spec.text, name))
-        for name in sorted(set(t.spec.variables) - used):
-            self._add(st, "templates/unused-variable", f"variable {name!r} is declared but not used",
-                      t.line("variables", name))
-
-    def _check_samples(self, st: _State) -> None:
-        t = st.t
+    def _render_samples(self, st: _State) -> frozenset[str]:
+        """Render each sample and lint it with the configured packs; the categories reported."""
+        t, subject = st.t, st.subject
+        categories: set[str] = set()
         for j, sample in enumerate(t.spec.samples):
             line = t.sample_line(j)
             probe = t.sample_conversation(j, "", brand=self.brand)
-            variables = self._variables(st, base=conversation_variables(probe), sample=sample.variables)
+            variables = subject.variables(conversation_variables(probe), sample.variables)
             try:
                 text = render(t.spec.text, t.spec.id, variables)
             except TemplateError as exc:
-                self._add(st, "templates/render-error", str(exc), line)
+                subject.render_errors.append((("samples", j), str(exc)))
                 continue
-            if st.example_text is None:
-                st.example_text = text
+            if subject.example_text is None:
+                subject.example_text = text
             conv = t.sample_conversation(j, text, brand=self.brand)
             report = self.linter.check(conv)
             post = conv.post.text
             for f in report.findings:
-                st.pack_categories.add(f.category)
+                categories.add(f.category)
                 self._add(st, f.rule, f"{f.message} (sample {j + 1}: 「{_display(post)}」)", line,
-                          severity=f.severity, category=f.category)
-        if st.example_text is None and not t.spec.samples:
+                          f.severity, f.category)
+        if subject.example_text is None and not t.spec.samples:
             try:
-                st.example_text = render(t.spec.text, t.spec.id, self._variables(
-                    st, base={"customer": "customer", "brand": self.brand.name, "channel": t.spec.channels[0],
-                              "post_text": ""}))
+                subject.example_text = render(t.spec.text, t.spec.id, subject.variables(
+                    {"customer": "customer", "brand": self.brand.name, "channel": t.spec.channels[0],
+                     "post_text": ""}))
             except TemplateError as exc:
-                self._add(st, "templates/render-error", str(exc), t.text_line)
+                subject.render_errors.append(((), str(exc)))
+        return frozenset(categories)
 
-    def _check_length(self, st: _State) -> None:
-        t = st.t
-        longest_post = max((s.post if isinstance(s.post, str) else s.post.text for s in t.spec.samples),
-                           key=len, default="")
-        for ch in dict.fromkeys(t.spec.channels):
-            limit = self.limits.get(ch)
-            if limit is None:
+    def _context(self, st: _State, reported: frozenset[str]) -> TemplateContext:
+        """The rules' context: the draft is the example rendering, the post the first sample's."""
+        t, draft = st.t, st.subject.example_text or ""
+        conv = t.sample_conversation(0, draft, brand=self.brand) if t.spec.samples else \
+            Conversation.simple(draft, "", channel=t.spec.channels[0], brand=t.brand or self.brand)
+        return TemplateContext(conv, self.packset.facts, self.linter.settings,
+                               self.linter.analyser, st.subject, reported)
+
+    def _line(self, t: LoadedTemplate, hit: Hit) -> int | None:
+        """The file line a hit points at: ``("text", n)`` is line n of the Jinja source."""
+        if not hit.at:
+            return t.text_line
+        if hit.at[0] == "text" and len(hit.at) == 2 and isinstance(hit.at[1], int):
+            return (t.text_first_line or t.text_line or 1) + hit.at[1]
+        return t.line(*hit.at)
+
+    def _run_rules(self, st: _State, reported: frozenset[str]) -> None:
+        ctx = self._context(st, reported)
+        for rule in self.rules:
+            if not rule.when.evaluate(ctx.fact):
                 continue
-            base = {"customer": "a" * CUSTOMER_HANDLE_MAX, "brand": self.brand.name, "channel": ch,
-                    "post_text": longest_post}
-            variables = {**base, **self.linter.config.variables,
-                         **{k: _longest(v.example, v.max_length) for k, v in t.spec.variables.items()}}
-            try:
-                text = render(t.spec.text, t.spec.id, variables)
-            except TemplateError as exc:
-                self._add(st, "templates/render-error", f"{exc} (at maximum variable lengths)", t.text_line)
-                return
-            n = channel_length(Doc(text), ch)
-            if n > limit:
-                with_vars = " with every variable at its max_length" if t.spec.variables else ""
-                self._add(st, "templates/too-long",
-                          f"{n} characters on {ch}{with_vars} (limit {limit})", t.text_line)
-
-    def _check_deflection(self, st: _State) -> None:
-        if st.example_text is None:
-            return
-        kind = deflection_kind(st.example_text)
-        if kind is None:
-            return
-        apology, deflect = kind
-        if not deflect:
-            return
-        # a pack rule of the same category on the samples already said it
-        if "question" in st.t.spec.intents and "form_deflection" not in st.pack_categories:
-            self._add(st, "templates/form-deflection",
-                      "for a question, the reply only " + ("apologises and " if apology else "")
-                      + "sends the customer to a form or contact window; answer the question in the open",
-                      st.t.text_line, category="form_deflection")
-        elif apology and not st.pack_categories & {"copy_paste_apology", "form_deflection"}:
-            self._add(st, "templates/apology-deflection",
-                      "the reply is nothing but an apology and a referral to a form or contact window",
-                      st.t.text_line, category="copy_paste_apology")
-
-    def _check_duplicates(self, states: list[_State]) -> None:
-        done = [s for s in states if s.example_text]
-        for i, b in enumerate(done):
-            for a in done[:i]:
-                if a.t.spec.id == b.t.spec.id:
-                    continue
-                score = similarity(a.example_text or "", b.example_text or "")
-                if score >= self.threshold:
-                    self._add(b, "templates/near-duplicate",
-                              f"nearly the same text as {a.t.spec.id!r} ({a.t.file}:{a.t.text_line}), "
-                              f"similarity {score:.2f}", b.t.text_line)
-                    break
+            severity = self.linter.severity.get(rule.id, rule.severity)
+            for hit in rule.checker.run(ctx):
+                self._add(st, rule.id, format_message(rule.message, hit.fields), self._line(st.t, hit),
+                          severity, rule.category)
 
 
 def lint_template_paths(linter: Linter, paths: list[str], *,
-                        similarity_threshold: float = DEFAULT_SIMILARITY) -> Run:
+                        similarity_threshold: float | None = None) -> Run:
     """Load every template under ``paths`` and lint them (the ``lint-templates`` command)."""
     from .template_repo import load_templates
 

@@ -50,17 +50,31 @@ BUILTIN: tuple[str, ...] = (
     "repetition",
     "register",
     "condition",
+    "boilerplate",
+    # kinds of template entries (packs with scope: templates, run by lint-templates)
+    "template_source",
+    "template_render",
+    "template_length",
+    "template_similarity",
+    "template_entry",
 )
 
 
 @dataclass(frozen=True)
 class Hit:
-    """What a checker found: a span in the normalised draft (or None), and message fields."""
+    """What a checker found: a span in the normalised draft (or None), and message fields.
+
+    ``at`` is for kinds of ``scope: templates`` packs: where in the template entry the
+    finding belongs, as a path of keys (``("variables", "date")``, ``("samples", 0)``,
+    ``("intents", 1)``, ``("id",)``), or ``("text", n)`` for line ``n`` (0-based) of the Jinja
+    source; empty means the entry's ``text:`` key. Kinds of drafts leave it empty.
+    """
 
     span: tuple[int, int] | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     replacement: str | None = None
     safe: bool = False
+    at: tuple[str | int, ...] = ()
 
 
 class Checker(Protocol):
@@ -79,18 +93,38 @@ class KindError(Exception):
 
 @dataclass
 class BuildEnv:
-    """What a kind may use while compiling a rule; its helpers raise :class:`KindError`."""
+    """What a kind may use while compiling a rule; its helpers raise :class:`KindError`.
+
+    ``@name`` names a lexicon of any loaded pack; ``@pack/name`` the lexicon ``name`` of
+    the pack ``pack``, which ``import_lexicons`` provides when that pack is not loaded (a
+    shipped pack: only its lexicons are read, none of its rules run).
+    """
 
     lexicons: dict[str, list[str]]
     facts: FactTable
     keys: KeyIndex
+    import_lexicons: Callable[[str], Mapping[str, list[str]] | None] | None = None
+
+    def has_lexicon(self, name: str) -> bool:
+        """Whether ``name`` (without ``@``) is a known lexicon; a ``pack/name`` reference is
+        resolved (and remembered) here."""
+        if name in self.lexicons:
+            return True
+        pack, sep, lexicon = name.partition("/")
+        if not sep or self.import_lexicons is None:
+            return False
+        found = self.import_lexicons(pack)
+        if found is None or lexicon not in found:
+            return False
+        self.lexicons[name] = list(found[lexicon])
+        return True
 
     def lexicon_words(self, items: Iterable[str], *, at: tuple[str | int, ...] = ()) -> list[str]:
         """``items`` with each ``@name`` replaced by the words of that lexicon."""
         out: list[str] = []
         for item in items:
             if item.startswith("@"):
-                if item[1:] not in self.lexicons:
+                if not self.has_lexicon(item[1:]):
                     raise KindError(f"unknown lexicon {item}", at=at, value=item)
                 out.extend(self.lexicons[item[1:]])
             else:
@@ -118,7 +152,7 @@ class BuildEnv:
         while spec is not None:
             words = [*spec.phrases, *spec.lemmas, *spec.negated_lemmas]
             for p in words:
-                if p.startswith("@") and p[1:] not in self.lexicons:
+                if p.startswith("@") and not self.has_lexicon(p[1:]):
                     raise KindError(f"unknown lexicon {p}", at=at, value=p)
             self._check_lexicons(spec.unless, at)
             spec = spec.requires
@@ -140,7 +174,10 @@ class Kind:
     message naming anything else fails to load. ``doc`` is Markdown (normally the module's
     docstring) with an ``Example::`` block of YAML rules. ``fixes`` tells, for a rule of the
     kind, the safety of each fix it can offer (``True``: safe, applied by ``check --fix``);
-    kinds without fixes leave it out.
+    kinds without fixes leave it out. ``scope`` is the pack scope whose rules may use the
+    kind (``None``: any; ``"templates"``: a kind that reads a template entry, see
+    :mod:`replyguard.template_subject`). ``channel_limits`` tells, for a rule of the kind,
+    the channel length limits it enforces (lint-templates holds templates to the strictest).
     """
 
     spec: type[RuleBase]
@@ -148,6 +185,8 @@ class Kind:
     fields: Mapping[str, str]
     doc: str
     fixes: Callable[[Any], list[bool]] | None = None
+    scope: str | None = None
+    channel_limits: Callable[[Any], Mapping[str, int]] | None = None
 
     def fix_safety(self, spec: RuleBase) -> str:
         """How a rule's fixes apply: ``""`` (no fix), ``safe``, ``unsafe`` or ``safe/unsafe``."""

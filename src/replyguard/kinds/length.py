@@ -62,4 +62,5 @@ def build(spec: LengthRule, env: BuildEnv) -> LengthChecker:
 
 
 KIND = Kind(LengthRule, build, {"length": "the draft's length as the channel counts it",
-                                "limit": "the channel's limit", "channel": "the channel"}, __doc__ or "")
+                                "limit": "the channel's limit", "channel": "the channel"}, __doc__ or "",
+            channel_limits=lambda spec: {**DEFAULT_LIMITS, **spec.limits})
