@@ -16,7 +16,6 @@ import pytest
 
 from replyguard import formats
 from replyguard.cli import _parser, main
-from replyguard.models import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "replyguard"
@@ -232,4 +231,12 @@ def test_whole_run_formats_name_only_reported_rules(config: str, tmp_path: Path,
     assert main(["--config", config, "check", "--cases", str(cases), "--format", "sarif"]) == 2
     rules = [r["id"] for r in json.loads(capsys.readouterr().out)["runs"][0]["tool"]["driver"]["rules"]]
     assert rules == ["out-test/swap", "replyguard/input-error"]
-    assert Severity.error.rank > Severity.warning.rank
+
+
+def test_lint_templates_jsonl_is_the_json_units_one_per_line(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["lint-templates", "examples/templates", "--format", "json", "--fail-on", "warning"]) == 1
+    units = json.loads(capsys.readouterr().out)["units"]
+    assert main(["lint-templates", "examples/templates", "--format", "jsonl", "--fail-on", "warning"]) == 1
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == units
+    assert any(f["rule"] == "templates/too-long" and f["line"] == 33 for u in units for f in u["findings"])
