@@ -93,3 +93,16 @@ def test_a_somber_emoji_makes_the_tone_mixed_not_cheerful() -> None:
 def test_zwj_sequences_count_once() -> None:
     d = Doc("がんばりましょう👨‍👩‍👧✨")
     assert len(d.emoji) == 2
+
+
+def test_content_terms_outside_ranges_are_left_out():
+    from replyguard.analysis import Analyser
+
+    analyser = Analyser()
+    doc = analyser.doc("ランタンをお選びいただきありがとうございます。電池の向きをご確認ください。")
+    everything = analyser.content_terms(doc, frozenset())
+    first = doc.sentences[0]
+    rest = analyser.content_terms(doc, frozenset(), [first])
+    assert "ランタン" in everything and "ランタン" not in rest
+    assert "電池" in rest
+    assert analyser.content_terms(doc, frozenset()) == everything  # the cached full set is untouched

@@ -10,6 +10,7 @@ only on a text stays on its shared :class:`~replyguard.doc.Doc` (in typed slots)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .doc import Doc, doc_for
 from .matcher import KeyIndex
@@ -147,25 +148,33 @@ class Analyser:
         """The analysed text (shared by every check that sees the same text)."""
         return doc_for(text)
 
-    def content_terms(self, doc: Doc, stock: frozenset[str]) -> frozenset[str]:
+    def content_terms(self, doc: Doc, stock: frozenset[str],
+                      outside: Sequence[tuple[int, int]] = ()) -> frozenset[str]:
         """Topic-bearing lemmas of a text: nouns, verbs, adjectives, minus the stock vocabulary.
 
         Also adds the kanji/katakana bigrams of content words, so that ファンデ in a reply meets
-        クッションファンデ in the post and 充電 meets 充電器.
+        クッションファンデ in the post and 充電 meets 充電器. ``outside``: ranges of the text
+        whose words do not count (a thank-you-for-choosing-us sentence names the product
+        without engaging with the post).
         """
-        cached = doc.content_terms.get(stock)
-        if cached is not None:
-            return cached
+        if not outside:
+            cached = doc.content_terms.get(stock)
+            if cached is not None:
+                return cached
         terms: set[str] = set()
         known = self._token_terms.get(stock)
         if known is None or len(known) > _MAX_TOKEN_KINDS:
             known = self._token_terms[stock] = {}
         for t in doc.tokens:
+            if outside and any(a <= t.start < b for a, b in outside):
+                continue
             found = known.get(t.kind)
             if found is None:
                 found = known[t.kind] = _token_terms(t, stock)
             terms.update(found)
-        out = doc.content_terms[stock] = frozenset(terms)
+        out = frozenset(terms)
+        if not outside:
+            doc.content_terms[stock] = out
         return out
 
     def ngrams(self, doc: Doc, n: int) -> frozenset[str]:

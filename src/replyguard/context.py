@@ -7,6 +7,7 @@ asks about cost nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -113,8 +114,9 @@ class Context:
         """The analysed form of any text of the conversation."""
         return self.analyser.doc(text)
 
-    def content_terms(self, doc: Doc, stock: frozenset[str] = frozenset()) -> frozenset[str]:
-        return self.analyser.content_terms(doc, stock)
+    def content_terms(self, doc: Doc, stock: frozenset[str] = frozenset(),
+                      outside: Sequence[tuple[int, int]] = ()) -> frozenset[str]:
+        return self.analyser.content_terms(doc, stock, outside)
 
     def ngrams(self, doc: Doc, n: int) -> frozenset[str]:
         return self.analyser.ngrams(doc, n)

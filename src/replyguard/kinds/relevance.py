@@ -3,7 +3,9 @@ with what the post is about.
 
 Content words are the lemmas of nouns, verbs, adjectives and adjectival nouns (numbers and
 dependent words excluded), plus kanji/katakana bigrams of them (so `充電器` meets
-`充電ケース`). The brand's name is not a content word. Span: none.
+`充電ケース`). The brand's name is not a content word, nor is a word the draft says only in a
+``ceremony`` sentence (「〇〇をお選びいただきありがとうございます」 names the product without
+engaging with what the post says about it). Span: none.
 
 Example::
 
@@ -25,7 +27,8 @@ from pydantic import Field
 
 from ..analysis import overlap
 from ..context import Context
-from ..schema import RuleBase, StrList
+from ..matcher import Matcher
+from ..schema import MatcherSpec, RuleBase, StrList
 from . import BuildEnv, Hit, Kind
 
 
@@ -36,6 +39,9 @@ class RelevanceRule(RuleBase):
     stock: StrList = Field(description="lemmas (or `@lexicon`) that carry no topic (stock phrases, brand words)")
     min_overlap: int = Field(1, ge=0, description="fewer shared content words than this is a finding")
     min_post_terms: int = Field(2, ge=0, description="posts with fewer content words are not judged")
+    ceremony: MatcherSpec | None = Field(None, description=(
+        "draft sentences that are ceremony (thanks for choosing us, see you again): a word the "
+        "post shares only there does not count as engaging with it"))
 
 
 @dataclass
@@ -43,6 +49,7 @@ class RelevanceChecker:
     stock: frozenset[str]
     min_overlap: int
     min_post_terms: int
+    ceremony: Matcher | None = None
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
@@ -50,14 +57,19 @@ class RelevanceChecker:
         post_terms = ctx.content_terms(ctx.post, self.stock) - brand
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
-        draft_terms = ctx.content_terms(ctx.draft, self.stock) - brand
+        skip: list[tuple[int, int]] = []
+        if self.ceremony is not None:
+            skip = sorted({ctx.draft.sentence_at(a) for a, _ in self.ceremony.find(ctx.draft)})
+        draft_terms = ctx.content_terms(ctx.draft, self.stock, skip) - brand
         if overlap(post_terms, draft_terms) < self.min_overlap:
             yield Hit(None, {"shared": 0})
 
 
 def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
     stock = frozenset(env.lexicon_words(spec.stock, at=("stock",)))
-    return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms)
+    ceremony = env.matcher(spec.ceremony, at=("ceremony",)) \
+        if spec.ceremony is not None and not spec.ceremony.is_empty() else None
+    return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms, ceremony)
 
 
 KIND = Kind(RelevanceRule, build, {"shared": "content words shared with the post: 0"}, __doc__ or "")
