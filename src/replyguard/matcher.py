@@ -300,6 +300,10 @@ class Matcher:
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
         self._patterns = pattern_set()
         self._ids = tuple(self._patterns.add(rx) for rx, _ in self._scans)
+        self._id_set = frozenset(self._ids)
+        # Whether one set hit answers "is there a match" (a pattern that may match empty must
+        # confirm with its spans).
+        self._set_decides = not any(rx.may_be_empty for rx, _ in self._scans)
         unless, requires = spec.unless, spec.requires
         self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
         self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
@@ -308,10 +312,11 @@ class Matcher:
         spans: list[Span] = []
         if self._scans:
             hits = self._hits(doc)
-            text, data = doc.masked, doc.utf8
-            for (rx, _), i in zip(self._scans, self._ids, strict=True):
-                if hits is None or i in hits:
-                    spans.extend(rx.spans(text, data))
+            if hits is None or not self._id_set.isdisjoint(hits):
+                text, data = doc.masked, doc.utf8
+                for (rx, _), i in zip(self._scans, self._ids, strict=True):
+                    if hits is None or i in hits:
+                        spans.extend(rx.spans(text, data))
         for seq in self.sequences:
             spans.extend(seq.spans(doc))
         if self.lemmas is not None:
@@ -396,6 +401,11 @@ class Matcher:
         if not self._scans:
             return False
         hits = self._hits(doc)
+        if hits is not None:
+            if self._id_set.isdisjoint(hits):
+                return False
+            if self._set_decides:
+                return True
         for (rx, _), i in zip(self._scans, self._ids, strict=True):
             if hits is None or i in hits:
                 if rx.may_be_empty:
