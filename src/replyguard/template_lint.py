@@ -49,7 +49,6 @@ UNUSED_INFO = RuleInfo(
 # "# replyguard: disable=RULE[,RULE...] reason" in a comment of a template entry
 _DISABLE = re.compile(r"#\s*replyguard:\s*disable=(\S*)(?:\s+(.*?))?\s*$")
 
-DEFAULT_SIMILARITY = 0.85  # the shipped near-duplicate rule's threshold (the rule's own wins when not overridden)
 
 
 def _display(text: str, width: int = 24) -> str:
