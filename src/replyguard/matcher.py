@@ -302,8 +302,8 @@ class Matcher:
         self._ids = tuple(self._patterns.add(rx) for rx, _ in self._scans)
         self._id_set = frozenset(self._ids)
         # Whether one set hit answers "is there a match" (a pattern that may match empty must
-        # confirm with its spans).
-        self._set_decides = not any(rx.may_be_empty for rx, _ in self._scans)
+        # confirm with its spans, a relaxed one with its own search).
+        self._set_decides = not any(rx.may_be_empty or rx.relaxed for rx, _ in self._scans)
         unless, requires = spec.unless, spec.requires
         self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
         self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
@@ -411,7 +411,7 @@ class Matcher:
                 if rx.may_be_empty:
                     if rx.spans(doc.masked, doc.utf8):
                         return True
-                elif hits is not None or rx.search(doc.utf8):
+                elif (hits is not None and not rx.relaxed) or rx.search(doc.utf8):
                     return True
         return False
 

@@ -1,0 +1,39 @@
+"""The pattern set scans gapped patterns only up to their gap; a hit there is confirmed."""
+
+import pytest
+
+from replyguard.doc import Doc
+from replyguard.matcher import KeyIndex, Matcher
+from replyguard.regex import compile_pattern
+from replyguard.schema import MatcherSpec
+
+
+@pytest.mark.parametrize(("source", "scanned"), [
+    ("公式(さん)?[^。]{0,6}(いらな|不要)", "(?:公式(さん)?)"),
+    ("絶対[^。]*直", "(?:絶対)"),
+    ("A|B.{0,8}C", "(?:A)|(?:B)"),
+    ("a.+b", "(?:a)"),
+])
+def test_a_top_level_gap_cuts_what_the_set_scans(source, scanned):
+    rx = compile_pattern(source)
+    assert rx.relaxed and rx.set_source == scanned
+
+
+@pytest.mark.parametrize("source", [
+    "(リプ|返信)(は|も)?いらな",       # no gap
+    "[^。]{0,3}いらな",               # a gap first: nothing to scan for
+    "(a[^。]{0,5}b)|c",               # a gap inside a group is left alone
+    "[A-Z0-9][A-Z0-9-]{4,}",          # a repeated class that is not negated is no gap
+    "a[^。]?b",                       # at most one character
+    r"x\[^。]{0,3}",                  # an escaped bracket is a literal
+])
+def test_patterns_without_a_usable_gap_are_scanned_whole(source):
+    rx = compile_pattern(source)
+    assert not rx.relaxed and rx.set_source == source
+
+
+def test_a_candidate_from_the_gap_cut_is_confirmed():
+    m = Matcher(MatcherSpec(regex=["公式[^。]{0,6}(いらない|不要)"]), {}, KeyIndex())
+    assert not m.at_least(Doc("公式さんいつもありがとう。返信不要です"))  # 公式 and 不要 in two sentences
+    assert m.at_least(Doc("公式さんの返信は不要です"))
+    assert m.find(Doc("公式さんいつもありがとう。")) == []
