@@ -46,7 +46,7 @@ from .gc_tuning import SERVER, tune_gc
 from .linter import Linter, apply_fixes
 from .models import Action, Conversation, NonBlank, Report
 from .policy import resolve_rule_id
-from .serve_guard import BODY_TIMEOUT_S, CHECK_BUDGET_S, JsonPostOnly, accept_backlog, guarded_protocol
+from .serve_guard import BODY_TIMEOUT_S, CHECK_BUDGET_S, JsonPostOnly, run_server
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -545,10 +545,9 @@ def serve(linter: Linter, *, host: str = "127.0.0.1", port: int = 8787,
         if code:
             raise SystemExit(code)
         return
-    import uvicorn
-
     app = create_app(linter, max_body_bytes=max_body_bytes, cors_origins=cors_origins,
                      audit_log=open_audit_log(audit))
     tune_gc(SERVER)  # only serve tunes the collector, never create_app
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
-                proxy_headers=True, http=guarded_protocol(), backlog=accept_backlog())
+    if not run_server(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
+                      proxy_headers=True):
+        raise SystemExit(1)  # uvicorn logged why it could not start (the port is in use, ...)

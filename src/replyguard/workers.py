@@ -52,20 +52,16 @@ def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket
 
 def _worker(options: dict[str, Any], ready: Any) -> None:
     """One worker process: build the app, bind its own socket, serve until terminated."""
-    import uvicorn
-
     from .gc_tuning import SERVER, tune_gc
-    from .serve_guard import accept_backlog, guarded_protocol
+    from .serve_guard import run_server
     from .server import app_from_options
 
     app = app_from_options(options)
     sock = listening_socket(options["host"], options["port"], reuse_port=True)
     tune_gc(SERVER)
-    config = uvicorn.Config(app, log_level=options["log_level"], access_log=False,
-                            server_header=False, proxy_headers=True, http=guarded_protocol(),
-                            backlog=accept_backlog())
     ready.put(os.getpid())
-    uvicorn.Server(config).run(sockets=[sock])
+    run_server(app, sockets=[sock], log_level=options["log_level"], access_log=False, server_header=False,
+               proxy_headers=True)
 
 
 def run_workers(workers: int, options: dict[str, Any]) -> int:

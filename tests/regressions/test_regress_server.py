@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from server_support import demo_linter, free_socket
 
-from replyguard.serve_guard import accept_backlog, connection_cap, guarded_protocol
+from replyguard.serve_guard import accept_burst, connection_cap, guarded_protocol
 from replyguard.server import create_app
 
 CASE = {"post": {"author": "c", "text": "届かない"}, "draft": {"author": "b", "text": "仕様です。"}}
@@ -113,9 +113,11 @@ def test_idle_connections_over_the_cap_cannot_lock_out_a_request(linter) -> None
 def test_connection_cap_follows_the_file_limit(monkeypatch) -> None:
     resource = pytest.importorskip("resource")
     monkeypatch.setattr(resource, "getrlimit", lambda _: (256, 4096))
-    assert accept_backlog() == 32 and connection_cap(1000) == 256 - 64 - 32
+    assert accept_burst() == 16 and connection_cap(1000) == 256 - 64 - 4 * 16
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, 4096))
+    assert accept_burst() == 64 and connection_cap(1000) == 1024 - 64 - 4 * 64
     monkeypatch.setattr(resource, "getrlimit", lambda _: (100_000, 100_000))
-    assert accept_backlog() == 2048 and connection_cap(1000) == 1000
+    assert accept_burst() == 128 and connection_cap(1000) == 1000
 
 
 def test_slow_body_is_a_408_json_error(linter) -> None:
@@ -191,3 +193,133 @@ def test_limits_are_documented() -> None:
     for figure in (f"{serve_guard.HEADER_TIMEOUT_S:g} s", f"{serve_guard.BODY_TIMEOUT_S:g} s",
                    f"{serve_guard.MAX_CONNECTIONS:,}", f"{serve_guard.CHECK_BUDGET_S:g} s"):
         assert figure in doc, figure
+
+
+# -- malformed HTTP: JSON like every other error ---------------------------------------------
+def _raw_answer(srv: Server, data: bytes) -> tuple[bytes, bytes]:
+    sock = srv.connect()
+    sock.sendall(data)
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    sock.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize("data", [
+    b"GARBAGE\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000,  # an unfinished head over h11's 16 KiB
+])
+def test_malformed_http_is_a_400_json_error(linter, data: bytes) -> None:
+    """uvicorn answered these in plain text ("Invalid HTTP request received.")."""
+    with Server(create_app(linter)) as srv:
+        head, body = _raw_answer(srv, data)
+        assert head.startswith(b"HTTP/1.1 400 ") and b"content-type: application/json" in head.lower()
+        assert json.loads(body) == {"error": "malformed HTTP request", "detail": None}
+        assert srv.request("GET", "/healthz")[0] == 200
+
+
+# -- accepting: a wide kernel queue, small bursts, never out of descriptors -------------------
+def _tcp_max_backlog(sock: socket.socket) -> int:
+    """A listening socket's accept-queue size, from Linux's TCP_INFO (tcpi_sacked)."""
+    import struct
+
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return struct.unpack_from("I", info, 28)[0]
+
+
+@pytest.mark.skipif(not Path("/proc/sys/net/core/somaxconn").exists(), reason="Linux TCP_INFO")
+def test_the_kernel_queue_is_wide_while_accept_bursts_stay_small(linter) -> None:
+    """asyncio listens with its accept burst; a queue that small overflowed under a flood of
+    idle connections and the kernel dropped SYNs: /healthz then waited a second to connect."""
+    from replyguard import serve_guard
+
+    sock = free_socket()
+    sock.listen(5)
+    server = serve_guard.guarded_server(create_app(linter), log_level="warning")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+        assert _tcp_max_backlog(sock) == min(serve_guard.LISTEN_BACKLOG, somaxconn)
+        assert server.config.backlog == serve_guard.accept_burst() < serve_guard.LISTEN_BACKLOG
+        conn = http.client.HTTPConnection("127.0.0.1", sock.getsockname()[1], timeout=30)
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_a_flood_of_idle_connections_never_runs_out_of_descriptors(tmp_path: Path) -> None:
+    """With a low file limit the cap left room for one accept burst, but three are open before
+    the first one's idle victims are closed: asyncio ran out of descriptors and stopped
+    accepting for a second (the log said "socket.accept() out of system resource")."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "server.py"
+    script.write_text(LOW_LIMIT_SERVER, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=tmp_path)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+
+        def healthz() -> int:
+            for _ in range(600):
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conn.request("GET", "/healthz")
+                    return conn.getresponse().status
+                except ConnectionRefusedError:
+                    time.sleep(0.05)
+            raise AssertionError("the server did not start")
+
+        assert healthz() == 200
+        held: list[socket.socket] = []
+
+        def flood() -> None:  # far more connections than the server's 256 descriptors
+            for _ in range(300):
+                s = socket.create_connection(("127.0.0.1", port), timeout=30)
+                s.sendall(b"GET /healthz HTTP/1.1\r\n")
+                held.append(s)
+
+        for _ in range(2):
+            threads = [threading.Thread(target=flood) for _ in range(4)]  # the accept queue fills faster
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert healthz() == 200
+            for s in held:
+                s.close()
+            held.clear()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    assert b"out of system resource" not in err and b"Too many open files" not in err, err.decode()[-2000:]
+
+
+LOW_LIMIT_SERVER = """
+import resource, socket
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+from replyguard import Config, Linter
+from replyguard.serve_guard import run_server
+from replyguard.server import create_app
+
+app = create_app(Linter(Config(packs=["privacy"])))
+sock = socket.socket()
+sock.bind(("127.0.0.1", 0))
+print(sock.getsockname()[1], flush=True)
+run_server(app, sockets=[sock], log_level="warning")
+"""
