@@ -218,3 +218,49 @@ def test_a_template_pack_needs_template_examples_and_known_categories(tmp_path: 
         linter = Linter(packs=[load_pack_file(pack)])  # set aside: compiled by lint-templates
         with pytest.raises(PackError, match=needle):
             TemplateLinter(linter)
+
+
+# -- safety and suppressions do not depend on the rules ------------------------------------------------
+UNSAFE = """\
+templates:
+  - id: evil  # replyguard: disable=templates/unsafe reviewed: the sandbox refuses it anyway
+    intents: [question]
+    text: "@{{ customer }} {{ ''.__class__.__mro__ }} 申し訳ございません、うざいです"
+    samples:
+      - post: 使えますか？
+"""
+
+
+def test_an_unsafe_template_is_never_rendered_even_with_its_rule_off(tmp_path: Path) -> None:
+    rude = _write(tmp_path / "rude.yaml", """\
+        pack: rude
+        facts:
+          question: {match: {phrases: [？]}}
+        rules:
+          - id: no-rude
+            kind: pattern
+            category: overfamiliar
+            severity: error
+            message: 失礼（{match}）
+            match: {phrases: [うざい]}
+        """)
+    repo = _write(tmp_path / "t" / "t.yaml", UNSAFE.replace("  # replyguard: disable=templates/unsafe", "  # was"))
+    packs = [load_pack_file(rude), load_pack_file(builtin_rules_dir() / "templates.yaml")]
+    on = lint_template_paths(Linter(Config(), packs=packs), [str(repo)])
+    assert {f.rule for f in on.findings()} == {"templates/unsafe"}
+    off = lint_template_paths(Linter(Config(disable=["templates/unsafe"]), packs=packs), [str(repo)])
+    # nothing: the rule is off, and the sample was not rendered, so rude/no-rude never saw it
+    assert off.findings() == []
+    safe = repo.read_text(encoding="utf-8").replace("{{ ''.__class__.__mro__ }} ", "")
+    repo.write_text(safe, encoding="utf-8")
+    rendered = lint_template_paths(Linter(Config(disable=["templates/unsafe"]), packs=packs), [str(repo)])
+    assert [f.rule for f in rendered.findings()] == ["rude/no-rude"]
+
+
+def test_inline_disable_of_a_template_rule(tmp_path: Path) -> None:
+    repo = _write(tmp_path / "t.yaml", UNSAFE)
+    run = lint_template_paths(Linter(Config()), [str(repo)])
+    [unit] = run.units
+    assert unit.findings == []
+    assert {(s.finding.rule, s.source) for s in unit.suppressed} == {("templates/unsafe", "inline")}
+    assert all(s.reason.startswith("reviewed") for s in unit.suppressed)

@@ -189,7 +189,7 @@ class Run:
 
 def rule_infos(linter: Linter) -> dict[str, RuleInfo]:
     """Descriptions of the loaded pack rules (with their configured severities)."""
-    return {r.id: RuleInfo(r.id, r.message, (r.description or r.message).strip(),
+    return {r.id: RuleInfo(r.id, r.spec.title or r.message, (r.description or r.message).strip(),
                            linter.severity.get(r.id, r.severity)) for r in linter.packset.rules}
 
 
