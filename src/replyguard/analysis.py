@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .budget import spend
 from .doc import Doc, doc_for
 from .matcher import KeyIndex
 from .text import _LIGHT_RANGES, x_weight
@@ -146,6 +147,7 @@ class Analyser:
 
     def doc(self, text: str) -> Doc:
         """The analysed text (shared by every check that sees the same text)."""
+        spend("stopped before analysing a text")
         return doc_for(text)
 
     def content_terms(self, doc: Doc, stock: frozenset[str],

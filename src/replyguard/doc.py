@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from . import register_analysis
+from .budget import spend
 from .prefilter import text_grams
 from .regex import utf8
 from .register_analysis import SentenceRegister
@@ -73,6 +74,7 @@ class Doc:
     def tokens(self) -> tuple[Token, ...]:
         """Tokens of the masked text (URLs, e-mail addresses, handles and tags are not words)."""
         if self._tokens is None:
+            spend("stopped before tokenising a text")
             self._tokens = tokenize(self.masked)
         return self._tokens
 
@@ -156,7 +158,9 @@ class Doc:
     def endings(self) -> list[tuple[str, int, int]]:
         """For each sentence outside quotes: (``polite``|``plain``|``none``, start, end of the ending)."""
         if self._endings is None:
-            self._endings = [_classify_ending(inside, a) for a, _, inside in self.sentence_tokens()]
+            sentences = self.sentence_tokens()
+            spend("stopped before reading a text's sentence endings")
+            self._endings = [_classify_ending(inside, a) for a, _, inside in sentences]
         return self._endings
 
     @property
@@ -167,6 +171,7 @@ class Doc:
             # sentences of most drafts); the others are classified in full.
             endings = self.endings
             sentences = self.sentence_tokens() if any(e[0] != "polite" for e in endings) else None
+            spend("stopped before reading a text's registers")
             self._registers = [
                 SentenceRegister("polite", False, e[1], e[2]) if e[0] == "polite" or sentences is None
                 else register_analysis.classify(sentences[k][2], self.text, sentences[k][0], sentences[k][1])

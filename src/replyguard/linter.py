@@ -12,6 +12,7 @@ from time import monotonic
 from typing import Any
 
 from .analysis import Analyser
+from .budget import HITS_PER_CHECK, check_budget, spend
 from .config import Config
 from .context import Context, Settings
 from .errors import CheckTimeout, ConfigError, InputError, TemplateError
@@ -142,19 +143,24 @@ class Linter:
         variables = {**conversation_variables(conv), **self.config.variables}
         rendered: dict[str, str] = {}  # each template renders at most once per check
         findings: list[Finding] = []
-        for rule in self.rules:
-            if deadline is not None and monotonic() > deadline:
-                raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
-            if not rule.when.evaluate(ctx.fact):
-                continue
-            for hit in rule.checker.run(ctx):
-                findings.append(self._finding(rule, hit, ctx, variables, rendered))
-        findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
-        suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
-                       for t in self.packset.templates.values()
-                       if t.when is not None and t.when.evaluate(ctx.fact)]
-        ctx.draft.release_tokens()
-        ctx.post.release_tokens()
+        try:
+            with check_budget(deadline):  # also checked inside a rule: see replyguard.budget
+                for rule in self.rules:
+                    if deadline is not None and monotonic() > deadline:
+                        raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
+                    if not rule.when.evaluate(ctx.fact):
+                        continue
+                    for n, hit in enumerate(rule.checker.run(ctx), start=1):
+                        findings.append(self._finding(rule, hit, ctx, variables, rendered))
+                        if deadline is not None and n % HITS_PER_CHECK == 0:
+                            spend(f"stopped in {rule.id} after {n} findings")
+            findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
+            suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
+                           for t in self.packset.templates.values()
+                           if t.when is not None and t.when.evaluate(ctx.fact)]
+        finally:
+            ctx.draft.release_tokens()
+            ctx.post.release_tokens()
         suppressed: list[Suppressed] = []
         if ignores:
             findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
