@@ -1,12 +1,13 @@
 """The audit log of the pre-send gate: an append-only JSON Lines file of checks and decisions.
 
-Durability: records are written by *group commit*. A request's record joins the batch that is
-pending; one thread writes each batch with a single ``write()`` on an ``O_APPEND | O_DSYNC``
-descriptor (the data is on disk when the call returns, as with ``write`` + ``fdatasync``;
-``fsync()`` where ``O_DSYNC`` is missing), and only then are the requests of that batch
-answered; the thread starts the next batch as soon as one is on disk. So a record the server
-acknowledged is on disk, a crash (even SIGKILL) never leaves
-half a line from a finished write, and under load a batch holds many records for one sync.
+Durability: records are written by *group commit*. The records appended during one pass of
+the event loop are handed to the writer thread together at the end of the pass and join the
+batch that is pending; the thread writes each batch with a single ``write()`` on an
+``O_APPEND | O_DSYNC`` descriptor (the data is on disk when the call returns, as with ``write``
++ ``fdatasync``; ``fsync()`` where ``O_DSYNC`` is missing), and only then are the requests of
+that batch answered; the thread starts the next batch as soon as one is on disk. So a record
+the server acknowledged is on disk, a crash (even SIGKILL) never leaves half a line from a
+finished write, and under load a batch holds many records for one sync.
 
 Several ``serve --workers`` processes may append to the same file: a single ``write()`` to an
 ``O_APPEND`` file is placed at the end as a whole. Rotation by size renames ``PATH`` to
@@ -96,6 +97,8 @@ class AuditLog:
         self._wakeup = threading.Condition()
         self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
         self._writer: threading.Thread | None = None
+        # records of the running pass of each event loop, not yet handed to the writer
+        self._collecting: dict[asyncio.AbstractEventLoop, list[tuple[bytes, asyncio.Future[None]]]] = {}
         self._closing = False
         self.records = 0
         self.batches = 0
@@ -173,16 +176,33 @@ class AuditLog:
 
     # -- asyncio group commit ---------------------------------------------------------------
     async def append(self, record: dict[str, Any]) -> None:
-        """Append ``record``; returns once it is on disk (raises OSError if it could not be)."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        """Append ``record``; returns once it is on disk (raises OSError if it could not be).
+
+        The records appended during one pass of the event loop are handed to the writer thread
+        together, by one callback at the end of the pass: waking the thread (and the GIL
+        hand-offs that follow) cost ~0.1 ms of CPU per wake-up, once per record before."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
         line = _encode(record)
+        collected = self._collecting.get(loop)
+        if collected is None:
+            collected = self._collecting[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        collected.append((line, fut))
+        await fut
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Give the records ``loop`` collected in its last pass to the writer thread."""
+        batch = self._collecting.pop(loop)
         with self._wakeup:
+            if self._closing:  # never wait for a writer that is gone
+                _settle([fut for _, fut in batch], OSError(f"audit log {self.path} is closed"))
+                return
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_loop, name="replyguard-audit", daemon=True)
                 self._writer.start()
-            self._pending.append((line, fut))
+            self._pending.extend(batch)
             self._wakeup.notify()
-        await fut
 
     def _write_loop(self) -> None:
         """The writer thread: writes whatever is pending as one batch, as soon as the previous
