@@ -106,3 +106,19 @@ def test_content_terms_outside_ranges_are_left_out():
     assert "ランタン" in everything and "ランタン" not in rest
     assert "電池" in rest
     assert analyser.content_terms(doc, frozenset()) == everything  # the cached full set is untouched
+
+
+def test_honorific_te_wish_is_not_casual():
+    from replyguard.doc import Doc
+
+    assert [r.register for r in Doc("お帰りもどうぞお気をつけて。").registers] != ["casual"]
+    assert [r.register for r in Doc("ちょっと待ってて").registers] == ["casual"]
+
+
+def test_space_after_a_hashtag_is_not_a_sentence_break():
+    from replyguard.doc import Doc
+
+    d = Doc("リポストして、#新作 をつけて投稿してください。楽しみです")
+    assert [d.text[a:b] for a, b in d.sentences] == ["リポストして、#新作 をつけて投稿してください。", "楽しみです"]
+    plain = Doc("ありがとうございます 助かりました")
+    assert len(plain.sentences) == 2  # a space after Japanese text still breaks

@@ -19,6 +19,9 @@ from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
 
 _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA-Za-z0-9])")
+# A hashtag or handle: the space that ends it is part of it, not a sentence break
+# (リポストして、#新作 をつけて投稿してください is one sentence).
+_TAG = re.compile(r"[#＃@＠][^\s#＃@＠]+")
 _QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
 
 # Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
@@ -118,11 +121,14 @@ class Doc:
         """Sentence ranges, split at 。！？, line breaks and spaces after Japanese text."""
         if self._sentences is None:
             text, quotes = self.text, self.quotes
+            tag_ends = {m.end() for m in _TAG.finditer(text)} if ("#" in text or "@" in text) else ()
             out: list[tuple[int, int]] = []
             start = 0
             for m in _SENTENCE_END.finditer(text):
                 a, b = m.span()
                 if quotes and any(x <= a < y for x, y in quotes):
+                    continue
+                if a in tag_ends and text[a].isspace():
                     continue
                 if b > start and not text[start:b].isspace():
                     out.append((start, b))

@@ -51,6 +51,12 @@ def _final_particle(t: Token) -> str | None:
     return None
 
 
+def _honorific_wish(tokens: Sequence[Token], i: int) -> bool:
+    """A て-form wish made polite by an honorific prefix on its phrase (どうぞお気をつけて,
+    ご無理なさらないで): a set courtesy, not a casual request."""
+    return any(t.pos1 == "接頭辞" and t.lemma in ("御", "お", "ご") for t in tokens[max(0, i - 4):i])
+
+
 def classify(tokens: Sequence[Token], text: str, start: int, end: int) -> SentenceRegister:
     """The register of the sentence ``text[start:end]`` from its tokens (quotes excluded)."""
     asks = "?" in text[start:end]
@@ -81,7 +87,7 @@ def classify(tokens: Sequence[Token], text: str, start: int, end: int) -> Senten
     if any(t.ctype.startswith(_POLITE_TYPES) or t.lemma in _POLITE_LEMMAS for t in chunk):
         return SentenceRegister("polite", asks, *span)
     if last.pos1 == "助詞" and last.lemma == "て" and last.pos2 == "接続助詞" and i > 0 \
-            and tokens[i - 1].pos1 in ("動詞", "助動詞"):
+            and tokens[i - 1].pos1 in ("動詞", "助動詞") and not _honorific_wish(tokens, i):
         return SentenceRegister("casual", asks, chunk[0].start, span[1])  # 押してみて, 待ってて
     if last.lemma in _BARE_FORMULAS:
         return SentenceRegister("casual", asks, *span)
