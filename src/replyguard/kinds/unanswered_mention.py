@@ -3,8 +3,9 @@
 A thread message is such a question when it is not by the brand, was posted before the
 draft, either @mentions a brand handle or is by the post's author, and matches `question`.
 It counts as answered when the draft or a brand message replies to it (`in_reply_to` = its
-`id`), or when a later brand message or the draft shares at least `min_overlap` of its
-content words. Span: none. At most one finding.
+`id`), or when a later brand message or the draft shares at least `min_overlap` of the
+content words it adds to the post (those it shares with the post are its topic, not what it
+asks). Span: none. At most one finding.
 
 Example::
 
@@ -51,6 +52,11 @@ class MentionChecker:
         q_terms = {t for t in ctx.content_terms(ctx.doc(q.text)) if not t.startswith("~")}
         if not q_terms:
             return False
+        # What the question adds to the post is what it asks about (南町店 is the post's topic;
+        # 駐車場 is the question): a reply that only repeats the post's topic has not answered.
+        asked = q_terms - ctx.content_terms(ctx.post)
+        if asked:
+            q_terms = asked
         r_terms = ctx.content_terms(ctx.doc(reply_text))
         return len(q_terms & r_terms) / len(q_terms) >= self.min_overlap
 
