@@ -144,6 +144,32 @@ def test_rotation_keeps_every_record(tmp_path) -> None:
     assert seen == list(range(100 - len(seen), 100))  # the oldest rotated away, nothing torn or missing
 
 
+def test_appends_of_one_loop_pass_share_one_durable_write(tmp_path) -> None:
+    """Concurrent requests' records go to disk together (group commit), and each append
+    returns only once its own line is in the file."""
+    path = tmp_path / "g.jsonl"
+    log = AuditLog(path)
+
+    async def one(i: int) -> None:
+        await log.append({"type": "decision", "n": i, "agent": "a", "action": "sent"})
+        assert i in {r["n"] for r in lines(path)}  # acknowledged: on disk
+
+    async def run() -> None:
+        await asyncio.gather(*(one(i) for i in range(50)))
+
+    asyncio.run(run())
+    log.close()
+    assert sorted(r["n"] for r in lines(path)) == list(range(50))
+    assert (log.records, log.batches) == (50, 1)
+
+
+def test_an_append_after_close_fails_instead_of_waiting(tmp_path) -> None:
+    log = AuditLog(tmp_path / "c.jsonl")
+    log.close()
+    with pytest.raises(OSError, match="closed"):
+        asyncio.run(log.append({"type": "decision", "agent": "a"}))
+
+
 def test_a_torn_tail_is_ended_before_appending(tmp_path) -> None:
     path = tmp_path / "torn.jsonl"
     path.write_bytes(b'{"type":"check"}\n{"type":"deci')

@@ -56,11 +56,13 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def check_record(check_id: str, conv: Conversation, report: Report, *, text: bool) -> dict[str, Any]:
-    """The log record of one check."""
+def check_record(check_id: str, conv: Conversation, report: Report, *, text: bool,
+                 draft_sha256: str | None = None) -> dict[str, Any]:
+    """The log record of one check (``draft_sha256``: the draft's hash, when the caller has it)."""
     rec: dict[str, Any] = {
         "v": LOG_VERSION, "ts": now_iso(), "type": "check", "check_id": check_id, "case_id": conv.id,
-        "channel": conv.channel, "author": conv.draft.author, "draft_sha256": draft_hash(conv.draft.text),
+        "channel": conv.channel, "author": conv.draft.author,
+        "draft_sha256": draft_sha256 or draft_hash(conv.draft.text),
         "decision": report.decision.value,
         "findings": [{"rule": f.rule, "severity": f.severity.value, "action": f.action.value}
                      for f in report.findings],

@@ -136,7 +136,11 @@ def _parse(model: Any, body: bytes, what: str) -> Any:
 
 
 def _check_lengths(conv: Conversation, limit: int) -> None:
-    """Refuse (413) a text over ``max_text_chars``, naming the field."""
+    """Refuse (413) a text over ``max_text_chars``, naming the field (the names are made only
+    for a text that is refused: this runs on every check)."""
+    texts = [conv.post.text, conv.draft.text, *(m.text for m in conv.thread), *(m.text for m in conv.history)]
+    if max(map(len, texts)) <= limit:
+        return
     fields = [("post.text", conv.post.text), ("draft.text", conv.draft.text)]
     fields += [(f"thread.{i}.text", m.text) for i, m in enumerate(conv.thread)]
     fields += [(f"history.{i}.text", m.text) for i, m in enumerate(conv.history)]
@@ -392,17 +396,20 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         except ReplyguardError as exc:
             raise _input_error(exc) from None
         check_id = uuid.uuid4().hex
-        recent[check_id] = (conv.id, draft_hash(conv.draft.text), {f.rule: f.action for f in report.findings})
+        sha = draft_hash(conv.draft.text)
+        recent[check_id] = (conv.id, sha, {f.rule: f.action for f in report.findings})
         if len(recent) > RECENT_CHECKS:
             recent.popitem(last=False)
-        await log(check_record(check_id, conv, report, text=audit_log is not None and audit_log.text))
+        if audit_log is not None:
+            await log(check_record(check_id, conv, report, text=audit_log.text, draft_sha256=sha))
         return check_id, report
 
     async def check(request: Request) -> Response:
-        fix = request.query_params.get("fix")
+        params: Mapping[str, str] = request.query_params if request.scope["query_string"] else {}  # parsed only if any
+        fix = params.get("fix")
         if fix not in (None, "safe"):
             raise ApiError(400, f"fix: unknown value {fix!r} (allowed: 'safe')", {"field": "fix"})
-        fmt = request.query_params.get("format")
+        fmt = params.get("format")
         if fmt is not None and fmt not in formats.names():
             raise ApiError(400, f"format: unknown value {fmt!r} (allowed: {', '.join(formats.names())})",
                            {"field": "format"})
