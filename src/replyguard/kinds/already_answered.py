@@ -2,7 +2,8 @@
 
 A brand message in the thread counts when it answers the post (`in_reply_to` is empty or
 the post's `id`), was posted at or before the draft (or has no time) but not before the post (the
-post may be answering it), and is not a holding reply. Span: none.
+post may be answering it), and is not a holding reply — one that matches `holding` and not
+`answers` — unless the draft itself only holds too (then it repeats the colleague). Span: none.
 
 Example::
 
@@ -25,6 +26,7 @@ from pydantic import Field
 
 from ..analysis import similarity
 from ..context import Context
+from ..doc import Doc
 from ..matcher import Matcher
 from ..models import Message
 from ..schema import MatcherSpec, RuleBase
@@ -38,6 +40,8 @@ class AnsweredRule(RuleBase):
     kind: Literal["already_answered"]
     holding: MatcherSpec | None = Field(
         None, description="brand replies that only acknowledge (「確認いたします」) and do not count as answers")
+    answers: MatcherSpec | None = Field(
+        None, description="what makes a brand reply an answer although it also holds (a time, a date, 予定です)")
     followup: MatcherSpec | None = Field(
         None, description="a later customer message in the thread matching this (a follow-up question) "
                           "re-opens the post, so the colleague's answer no longer counts")
@@ -50,6 +54,12 @@ class AnsweredChecker:
     holding: Matcher | None
     followup: Matcher | None
     min_similarity: float
+    answers: Matcher | None = None
+
+    def _holds(self, doc: Doc) -> bool:
+        """Only acknowledges: a holding phrase and no answer beside it."""
+        return self.holding is not None and self.holding.at_least(doc) \
+            and not (self.answers is not None and self.answers.at_least(doc))
 
     def _reopened(self, answer: Message, ctx: Context) -> bool:
         """A customer asked again after the answer (連携してないです…他に方法は？)."""
@@ -65,7 +75,9 @@ class AnsweredChecker:
             if m.in_reply_to not in (None, post.id) or not before(m, draft) or posted_before(m, post):
                 continue
             doc = ctx.doc(m.text)
-            if self.holding is not None and self.holding.at_least(doc):
+            # A holding reply leaves the answer to come, unless the draft only holds as well
+            # (two accounts both saying "we are looking into it, DM us" is the duplicate).
+            if self._holds(doc):
                 continue
             if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
                 continue
@@ -78,7 +90,8 @@ class AnsweredChecker:
 def build(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
     holding = env.matcher(spec.holding, at=("holding",)) if spec.holding else None
     followup = env.matcher(spec.followup, at=("followup",)) if spec.followup else None
-    return AnsweredChecker(holding, followup, spec.min_similarity)
+    answers = env.matcher(spec.answers, at=("answers",)) if spec.answers else None
+    return AnsweredChecker(holding, followup, spec.min_similarity, answers)
 
 
 KIND = Kind(AnsweredRule, build, {"author": "who answered", "previous": "the first 40 characters of the answer"},
