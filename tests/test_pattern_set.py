@@ -37,3 +37,18 @@ def test_a_candidate_from_the_gap_cut_is_confirmed():
     assert not m.at_least(Doc("公式さんいつもありがとう。返信不要です"))  # 公式 and 不要 in two sentences
     assert m.at_least(Doc("公式さんの返信は不要です"))
     assert m.find(Doc("公式さんいつもありがとう。")) == []
+
+
+@pytest.mark.parametrize(("source", "scanned"), [
+    ("(?:^|[^で])(?P<hit>(が|も|は)ございます)(?:[^が]|$)", "(?:(?P<hit>(が|も|は)ございます))"),
+    ("^(はい|いいえ)[、,]", "(?:(はい|いいえ)[、,])"),
+    ("(?P<hit>ため|ので)(?:$|[^、]|ご(?:$|[^理]))", "(?:(?P<hit>ため|ので))"),
+    ("「(?:[^お」][^」]{0,29}|お[^」]{0,28})」", "(?:「)"),
+])
+def test_context_around_a_hit_is_not_scanned(source, scanned):
+    rx = compile_pattern(source)
+    assert rx.relaxed and rx.set_source == scanned
+
+
+def test_an_optional_hit_group_is_not_a_necessary_condition():
+    assert compile_pattern("a(?P<hit>b)?c").set_source != "(?:(?P<hit>b))"

@@ -118,9 +118,10 @@ _QUANT = re.compile(r"\*|\+|\{(\d+),(\d*)\}")
 
 def _set_source(source: str) -> str | None:
     """What the pattern set scans for ``source`` when it has a *gap* at top level — a class or
-    ``.`` repeated (``[^。]{0,30}``, ``.*``): each alternative up to its first gap, a necessary
-    condition of a match. None when there is no gap (the pattern itself is scanned) or an
-    alternative starts with one (nothing to scan for)."""
+    ``.`` repeated (``[^。]{0,30}``, ``.*``) — or context at an alternative's ends (``^``,
+    ``(?:^|[^で])``, ``(?:[^が]|$)``, ``$``): each alternative up to its first gap, without its
+    context, a necessary condition of a match. None when there is neither (the pattern itself
+    is scanned) or an alternative would be left empty (nothing to scan for)."""
     alts: list[tuple[int, int | None]] = []  # (start, first gap) per top-level alternative
     depth, i, n = 0, 0, len(source)
     start, gap = 0, None
@@ -162,15 +163,91 @@ def _set_source(source: str) -> str | None:
             gap = i
         i += 1
     alts.append((start, gap))
-    if all(g is None for _, g in alts):
-        return None
     parts = []
+    changed = False
     for k, (a, g) in enumerate(alts):
         end = g if g is not None else (alts[k + 1][0] - 1 if k + 1 < len(alts) else n)
         if end <= a:
             return None
-        parts.append(source[a:end])
-    return "|".join(f"(?:{p})" for p in parts)
+        part = _hit_only(source[a:end])
+        part = _CONTEXT_TAIL.sub("", _CONTEXT_HEAD.sub("", part, count=1), count=1)
+        if _DEEP_COUNTER.search(part):  # 「(?:[^お」][^」]{0,29}|…)」: only its literal start
+            part = _literal_prefix(part)
+        if not part:
+            return None
+        changed = changed or g is not None or part != source[a:end]
+        parts.append(part)
+    return "|".join(f"(?:{p})" for p in parts) if changed else None
+
+
+def _hit_only(alt: str) -> str:
+    """The hit group of an alternative that has one at its top level (``(?:$|[^、]…)`` around
+    ``(?P<hit>ため|ので)`` is context), else the alternative itself."""
+    start = alt.find("(?P<hit")
+    if start < 0 or _depth_at(alt, start) != 0:
+        return alt
+    depth, i = 0, start
+    while i < len(alt):
+        ch = alt[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(alt, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                after = alt[i + 1:i + 3]
+                optional = after[:1] in ("?", "*") or after == "{0"
+                return alt if optional else alt[start:i + 1]
+        i += 1
+    return alt
+
+
+def _depth_at(text: str, pos: int) -> int:
+    depth, i = 0, 0
+    while i < pos:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(text, i)
+            continue
+        depth += (ch == "(") - (ch == ")")
+        i += 1
+    return depth
+
+
+def _class_end(text: str, i: int) -> int:
+    """The index after the character class that starts at ``text[i]``."""
+    j = i + 1
+    if j < len(text) and text[j] == "^":
+        j += 1
+    if j < len(text) and text[j] == "]":
+        j += 1
+    while j < len(text) and text[j] != "]":
+        j += 2 if text[j] == "\\" else 1
+    return j + 1
+
+
+def _literal_prefix(alt: str) -> str:
+    """The literal characters an alternative starts with (empty when it starts with syntax)."""
+    m = _LITERAL_HEAD.match(alt)
+    return m.group() if m else ""
+
+
+_DEEP_COUNTER = re.compile(r"\{\d*,\d{2,}\}")
+_LITERAL_HEAD = re.compile(r"[^\\^$.|?*+()\[\]{}]+(?![?*+{])")
+
+# Context around a hit group, at the start or the end of an alternative — (?:^|[^で]), a bare ^,
+# (?:[^が]|$), a bare $: it only says what may stand beside the match. Anchors and negated
+# classes multiply the set's automaton states; the hit alone is a necessary condition.
+_CONTEXT_HEAD = re.compile(r"\A(?:\^|\(\?:\^\|\[\^[^\]\\]*\]\))")
+_CONTEXT_TAIL = re.compile(r"(?:\$|\(\?:\[\^[^\]\\]*\]\|\$\))\Z")
 
 
 def _is_gap(source: str, at: int) -> bool:
