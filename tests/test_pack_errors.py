@@ -291,3 +291,19 @@ def test_duplicate_template_names_where_it_was_first_defined(write_pack) -> None
     first_line = GOOD.count("\n") + 2
     assert err.line == first_line + 2
     assert err.reason == f"template 't1' is defined twice (first at line {first_line})"
+
+
+def test_an_anchor_list_names_its_bad_entry(write_pack) -> None:
+    text = GOOD.replace("    kind: pattern\n    match:\n      phrases: ['@slang']\n",
+                        "    kind: condition\n    anchor: [draft.complaint, draft.nope]\n")
+    err, _ = _error(write_pack, text)
+    assert "draft.nope" in err.reason and err.line == L_KIND + 1
+
+
+def test_an_anchor_list_places_the_span_with_its_first_matching_fact(write_pack) -> None:
+    text = GOOD.replace("    when: not post.complaint\n    kind: pattern\n    match:\n      phrases: ['@slang']\n",
+                        "    when: draft.complaint\n    kind: condition\n    anchor: [draft.slang, draft.complaint]\n"
+                        ).replace("facts:\n", "facts:\n  slang:\n    match:\n      phrases: ['@slang']\n")
+    report = _load(write_pack, text).check({"post": {"author": "u", "text": "ひどい"},
+                                            "draft": {"author": "b", "text": "ほんと最悪です"}})
+    assert [(f.rule, f.span.start, f.span.end) for f in report.findings] == [("t/r1", 3, 5)]

@@ -33,32 +33,39 @@ class ConditionRule(RuleBase):
     """Fires when ``when`` holds; ``anchor`` optionally places the span in the draft."""
 
     kind: Literal["condition"]
-    anchor: MatcherSpec | str | None = Field(
-        None, description="where the finding points: a matcher, or the name of a draft fact (draft.casual)")
+    anchor: MatcherSpec | str | list[str] | None = Field(
+        None, description="where the finding points: a matcher, or the name of a draft fact (draft.casual), "
+                          "or several names (the first that matches places it: [draft.promo_push, draft.promo])")
 
 
 @dataclass
 class ConditionChecker:
     anchor: Matcher | None
-    anchor_fact: str | None
+    anchor_facts: tuple[str, ...]
 
     def run(self, ctx: Context) -> Iterable[Hit]:
-        if self.anchor_fact is not None:
-            spans = ctx.facts.draft_spans(self.anchor_fact, ctx)
-            span = spans[0] if spans else None
+        span = None
+        if self.anchor_facts:
+            for fact in self.anchor_facts:
+                spans = ctx.facts.draft_spans(fact, ctx)
+                if spans:
+                    span = spans[0]
+                    break
         else:
             span = self.anchor.search(ctx.draft) if self.anchor else None
         yield Hit(span, {"match": ctx.draft.text[span[0]:span[1]] if span else ""})
 
 
 def build(spec: ConditionRule, env: BuildEnv) -> ConditionChecker:
-    if isinstance(spec.anchor, str):
-        scope, _, name = spec.anchor.partition(".")
-        if scope != "draft" or name not in env.facts.matched:
-            raise KindError(f"anchor {spec.anchor!r} must name a matching fact of the draft (draft.NAME)",
-                            at=("anchor",))
-        return ConditionChecker(None, spec.anchor)
-    return ConditionChecker(env.matcher(spec.anchor, at=("anchor",)) if spec.anchor else None, None)
+    if isinstance(spec.anchor, (str, list)):
+        names = [spec.anchor] if isinstance(spec.anchor, str) else spec.anchor
+        for k, fact in enumerate(names):
+            scope, _, name = fact.partition(".")
+            if scope != "draft" or name not in env.facts.matched:
+                raise KindError(f"anchor {fact!r} must name a matching fact of the draft (draft.NAME)",
+                                at=("anchor",) if isinstance(spec.anchor, str) else ("anchor", k))
+        return ConditionChecker(None, tuple(names))
+    return ConditionChecker(env.matcher(spec.anchor, at=("anchor",)) if spec.anchor else None, ())
 
 
 KIND = Kind(ConditionRule, build, {"match": "the anchor's text in the draft, or empty"}, __doc__ or "")
