@@ -307,3 +307,11 @@ def test_an_anchor_list_places_the_span_with_its_first_matching_fact(write_pack)
     report = _load(write_pack, text).check({"post": {"author": "u", "text": "ひどい"},
                                             "draft": {"author": "b", "text": "ほんと最悪です"}})
     assert [(f.rule, f.span.start, f.span.end) for f in report.findings] == [("t/r1", 3, 5)]
+
+
+def test_an_empty_placeholder_takes_its_brackets_with_it() -> None:
+    from replyguard.linter import format_message
+
+    assert format_message("販促をしています（{match}）", {"match": ""}) == "販促をしています"
+    assert format_message("販促をしています（{match}）", {"match": "お得"}) == "販促をしています（お得）"
+    assert format_message("「{match}」は{count}回", {"match": "", "count": 2}) == "は2回"

@@ -6,6 +6,7 @@ conversation lazily and runs only the rules whose ``when:`` holds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from time import monotonic
@@ -55,8 +56,15 @@ def _pack_files(config: Config) -> list[Path]:
 
 def format_message(template: str, fields: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders from the hit's fields (a pack naming a field its kind does not
-    declare fails to load; a declared field a hit leaves out stays as written)."""
+    declare fails to load; a declared field a hit leaves out stays as written). A placeholder
+    whose value is empty takes its brackets with it (「…（{match}）」 without a match reads
+    「…」, not 「…（）」)."""
+    if any(v == "" for v in fields.values()):
+        template = _BRACKETED.sub(lambda m: "" if fields.get(m.group(2)) == "" else m.group(0), template)
     return _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), template)
+
+
+_BRACKETED = re.compile(r"(（|\(|「|『)\{(\w+)\}(）|\)|」|』)")
 
 
 class Linter:
