@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 from re2 import _re2
 
+from .set_source import set_source, syntax_items
+
 Span = tuple[int, int]
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
@@ -61,37 +63,14 @@ class PatternError(ValueError):
 
 def _outside_classes(source: str) -> str:
     """``source`` with escapes and character classes blanked, so constructs are found only where
-    they are syntax (``[(?=]`` is three literal characters)."""
+    they are syntax (``[(?=]`` is three literal characters); ``\\1``–``\\9`` and ``\\Z`` stay."""
+    n = len(source)
     out: list[str] = []
-    i, n = 0, len(source)
-    while i < n:
-        ch = source[i]
-        if ch == "\\":
-            if source[i + 1:i + 3] in ("p{", "P{", "x{"):  # \p{Han}, \x{1F600}
-                k = source.find("}", i + 3)
-                j = k + 1 if k >= 0 else n
-            else:
-                j = i + 2
-            out.append(source[i:j] if j == i + 2 and source[i + 1:j] in tuple("123456789Z") else "_" * (j - i))
-            i = j
-            continue
-        if ch == "[":
-            j = i + 1
-            if j < n and source[j] == "^":
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                if source[j] == "[" and source[j + 1:j + 2] == ":":  # [:alpha:] inside a class
-                    k = source.find(":]", j + 2)
-                    j = k + 2 if k >= 0 else j + 1
-                    continue
-                j += 2 if source[j] == "\\" else 1
-            out.append("_" * (min(j, n - 1) - i + 1))
-            i = j + 1
-            continue
-        out.append(ch)
-        i += 1
+    for i, end, kind, _ in syntax_items(source):
+        if (kind == "escape" and not (end == i + 2 and source[i + 1] in "123456789Z")) or kind in ("class", "negated"):
+            out.append("_" * (min(end, n) - i))
+        else:
+            out.append(source[i:end])
     return "".join(out)
 
 
@@ -111,152 +90,6 @@ def _unsupported(source: str) -> str | None:
     if "{," in syntax:
         return "a repeat {,n} is read by RE2 as the literal text {,n}; write {0,n}"
     return None
-
-
-_QUANT = re.compile(r"\*|\+|\{(\d+),(\d*)\}")
-
-
-def _set_source(source: str) -> str | None:
-    """What the pattern set scans for ``source`` when it has a *gap* at top level — a class or
-    ``.`` repeated (``[^。]{0,30}``, ``.*``) — or context at an alternative's ends (``^``,
-    ``(?:^|[^で])``, ``(?:[^が]|$)``, ``$``): each alternative up to its first gap, without its
-    context, a necessary condition of a match. None when there is neither (the pattern itself
-    is scanned) or an alternative would be left empty (nothing to scan for)."""
-    alts: list[tuple[int, int | None]] = []  # (start, first gap) per top-level alternative
-    depth, i, n = 0, 0, len(source)
-    start, gap = 0, None
-    while i < n:
-        ch = source[i]
-        if ch == "\\":
-            if source[i + 1:i + 3] in ("p{", "P{", "x{"):
-                k = source.find("}", i + 3)
-                i = k + 1 if k >= 0 else n
-            else:
-                i += 2
-            continue
-        if ch == "[":
-            j = i + 1
-            negated = j < n and source[j] == "^"
-            if negated:
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                if source[j] == "[" and source[j + 1:j + 2] == ":":
-                    k = source.find(":]", j + 2)
-                    j = k + 2 if k >= 0 else j + 1
-                    continue
-                j += 2 if source[j] == "\\" else 1
-            j += 1
-            if depth == 0 and gap is None and negated and _is_gap(source, j):
-                gap = i
-            i = j
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            alts.append((start, gap))
-            start, gap = i + 1, None
-        elif ch == "." and depth == 0 and gap is None and _is_gap(source, i + 1):
-            gap = i
-        i += 1
-    alts.append((start, gap))
-    parts = []
-    changed = False
-    for k, (a, g) in enumerate(alts):
-        end = g if g is not None else (alts[k + 1][0] - 1 if k + 1 < len(alts) else n)
-        if end <= a:
-            return None
-        part = _hit_only(source[a:end])
-        part = _CONTEXT_TAIL.sub("", _CONTEXT_HEAD.sub("", part, count=1), count=1)
-        if _DEEP_COUNTER.search(part):  # 「(?:[^お」][^」]{0,29}|…)」: only its literal start
-            part = _literal_prefix(part)
-        if not part:
-            return None
-        changed = changed or g is not None or part != source[a:end]
-        parts.append(part)
-    return "|".join(f"(?:{p})" for p in parts) if changed else None
-
-
-def _hit_only(alt: str) -> str:
-    """The hit group of an alternative that has one at its top level (``(?:$|[^、]…)`` around
-    ``(?P<hit>ため|ので)`` is context), else the alternative itself."""
-    start = alt.find("(?P<hit")
-    if start < 0 or _depth_at(alt, start) != 0:
-        return alt
-    depth, i = 0, start
-    while i < len(alt):
-        ch = alt[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(alt, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                after = alt[i + 1:i + 3]
-                optional = after[:1] in ("?", "*") or after == "{0"
-                return alt if optional else alt[start:i + 1]
-        i += 1
-    return alt
-
-
-def _depth_at(text: str, pos: int) -> int:
-    depth, i = 0, 0
-    while i < pos:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(text, i)
-            continue
-        depth += (ch == "(") - (ch == ")")
-        i += 1
-    return depth
-
-
-def _class_end(text: str, i: int) -> int:
-    """The index after the character class that starts at ``text[i]``."""
-    j = i + 1
-    if j < len(text) and text[j] == "^":
-        j += 1
-    if j < len(text) and text[j] == "]":
-        j += 1
-    while j < len(text) and text[j] != "]":
-        j += 2 if text[j] == "\\" else 1
-    return j + 1
-
-
-def _literal_prefix(alt: str) -> str:
-    """The literal characters an alternative starts with (empty when it starts with syntax)."""
-    m = _LITERAL_HEAD.match(alt)
-    return m.group() if m else ""
-
-
-_DEEP_COUNTER = re.compile(r"\{\d*,\d{2,}\}")
-_LITERAL_HEAD = re.compile(r"[^\\^$.|?*+()\[\]{}]+(?![?*+{])")
-
-# Context around a hit group, at the start or the end of an alternative — (?:^|[^で]), a bare ^,
-# (?:[^が]|$), a bare $: it only says what may stand beside the match. Anchors and negated
-# classes multiply the set's automaton states; the hit alone is a necessary condition.
-_CONTEXT_HEAD = re.compile(r"\A(?:\^|\(\?:\^\|\[\^[^\]\\]*\]\))")
-_CONTEXT_TAIL = re.compile(r"(?:\$|\(\?:\[\^[^\]\\]*\]\|\$\))\Z")
-
-
-def _is_gap(source: str, at: int) -> bool:
-    m = _QUANT.match(source, at)
-    if m is None:
-        return False
-    if m.group(1) is None:
-        return True
-    return m.group(2) == "" or int(m.group(2)) >= 2
 
 
 def _options(ignorecase: bool, capture: bool) -> _re2.RE2.Options:
@@ -323,7 +156,7 @@ class Regex:
                                    or bool(self.hits))
         # What a pattern set scans for it: the pattern itself, or (with a gap such as [^。]{0,30})
         # a necessary condition, confirmed by a search of its own (see PatternSet).
-        relaxed = _set_source(source)
+        relaxed = set_source(source)
         self.relaxed: bool = relaxed is not None
         self.set_source: str = relaxed if relaxed is not None else source
 
