@@ -243,6 +243,12 @@ def test_explain_a_rule(cli, project: Path) -> None:
     assert code == 0 and out.startswith("privacy/order-number")
 
 
+def test_explain_a_template_rule(cli, tmp_path: Path) -> None:
+    code, out, _ = cli("explain", "templates/apology-deflection", cwd=tmp_path)  # the shipped packs
+    assert code == 0 and out.startswith("templates/apology-deflection  [copy_paste_apology]")
+    assert "(lint-templates)" in out and "templates.yaml:" in out and "fails:" in out
+
+
 def test_explain_unknown_rule(project: Path) -> None:
     proc = run("explain", "privacy/no-such-rule", cwd=project)
     assert proc.returncode == 2

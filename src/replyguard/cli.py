@@ -200,8 +200,7 @@ def _rules(linter: Linter) -> int:
 def _explain(linter: Linter, rule_id: str) -> int:
     r = linter.rule(rule_id)
     if r is None:
-        print(f"replyguard: error: unknown rule {rule_id!r} (see 'replyguard rules')", file=sys.stderr)
-        return EXIT_ERROR
+        return _explain_template_rule(linter, rule_id)
     spec = r.spec
     sev = linter.severity.get(r.id, r.severity).value
     print(f"{r.id}  [{r.category}]  severity: {sev}  kind: {spec.kind}")
@@ -219,6 +218,31 @@ def _explain(linter: Linter, rule_id: str) -> int:
             note = f"\n  ({ex.note})" if ex.note else ""
             print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + note)
     return EXIT_OK
+
+
+def _explain_template_rule(linter: Linter, rule_id: str) -> int:
+    """A rule of a ``scope: templates`` pack (lint-templates runs them; check does not load them)."""
+    for pack in linter.packset.template_packs:
+        for k, spec in enumerate(pack.spec.rules):
+            full = f"{pack.spec.pack}/{spec.id}"
+            if rule_id not in (full, spec.id):
+                continue
+            sev = linter.severity.get(full, spec.severity).value
+            print(f"{full}  [{spec.category}]  severity: {sev}  kind: {spec.kind}  (lint-templates)")
+            print(f"defined in {pack.file}:{pack.line('rules', k)}\n")
+            print(spec.message)
+            if spec.description:
+                print("\n" + spec.description.strip())
+            if spec.when:
+                print(f"\nwhen: {spec.when}")
+            for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
+                for ex in examples:
+                    text = getattr(ex, "text", None)
+                    if text is not None:
+                        print(f"\n{label}:\n  template: {text}")
+            return EXIT_OK
+    print(f"replyguard: error: unknown rule {rule_id!r} (see 'replyguard rules')", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _serve(args: argparse.Namespace, linter: Linter) -> int:
