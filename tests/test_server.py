@@ -286,6 +286,32 @@ def test_cors_allows_configured_origins_only(linter):
         assert "access-control-allow-origin" not in other.headers
 
 
+def test_post_errors_carry_cors_headers_and_stay_json(linter):
+    """POST /v1/check and /v1/decisions are answered ahead of the router: their errors are
+    still the JSON errors, with the CORS headers a browser needs to read them."""
+    origin = {"Origin": "https://agent.example.com"}
+    app = create_app(linter, cors_origins=["https://agent.example.com"])
+    with TestClient(app) as c:
+        for path, body, status in (("/v1/check", {"post": {"author": "a", "text": "t"}}, 422),
+                                   ("/v1/check?fix=all", case(), 400),
+                                   ("/v1/decisions", {"action": "sent", "agent": "a"}, 422)):
+            res = c.post(path, json=body, headers=origin)
+            assert res.status_code == status and res.headers["content-type"] == "application/json"
+            assert res.headers["access-control-allow-origin"] == "https://agent.example.com"
+            assert set(res.json()) == {"error", "detail"}
+        assert c.get("/v1/check", headers=origin).json()["error"] == "method not allowed"
+
+
+def test_an_unexpected_error_in_a_check_is_a_json_500(linter, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(linter, "check", broken)
+    with TestClient(create_app(linter), raise_server_exceptions=False) as c:
+        res = c.post("/v1/check", json=case())
+    assert res.status_code == 500 and res.json() == {"error": "internal error", "detail": None}
+
+
 # -- CLI ----------------------------------------------------------------------------------
 
 def test_cli_serve_help_and_lazy_import():
