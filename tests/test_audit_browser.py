@@ -131,6 +131,28 @@ def test_numbers_shown_equal_the_aggregates(page, aggregates):
            [b["replies"] for b in aggregates["response_time"]["histogram"]]
 
 
+def test_decision_mix_shown_equals_the_aggregates(page, aggregates):
+    """The decision chart is drawn and its table, and the per-agent one, show the json's numbers."""
+    svg = page.locator("#chart-decisions .svg svg")
+    assert svg.bounding_box()["height"] > 100 and svg.locator("path, rect, use").count() > 5
+    shown = tables(page)
+    mix = aggregates["totals"]["decisions"]
+    assert list(shown["decisions"]) == ["block", "approve", "warn", "allow"]
+    assert {d: (num(v["replies"]), v["share"]) for d, v in shown["decisions"].items()} == \
+           {d: (m["replies"], pct(m["share"])) for d, m in mix.items()}
+    assert sum(m["replies"] for m in mix.values()) == aggregates["totals"]["checked"]
+    assert mix["block"]["replies"] and mix["warn"]["replies"] and mix["allow"]["replies"]
+
+    def cell(text: str) -> tuple[int, str]:  # "12 (34.5%)"
+        count, share = text.split(" ", 1)
+        return num(count), share.strip("()")
+
+    assert {agent: {d: cell(v[d]) for d in mix} for agent, v in shown["agent-decisions"].items()} == \
+           {g["agent"]: {d: (m["replies"], pct(m["share"])) for d, m in g["decisions"].items()}
+            for g in aggregates["agents"]}
+    assert page.locator("#worst .decision").all_text_contents() == [w["decision"] for w in aggregates["worst"]]
+
+
 def test_worst_replies_highlight_findings_and_link_rule_explanations(page, aggregates):
     cases = page.locator("#worst article.case")
     assert cases.count() == len(aggregates["worst"]) == 8

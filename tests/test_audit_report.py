@@ -238,10 +238,90 @@ def test_statistics_and_markdown(capsys):
     first = out.splitlines()[0].split()
     assert first[0] == "1" and first[1].count("/") == 1 and first[2] in ("error", "warning", "info")
     code, checked, _ = run(capsys, "check", "--cases", str(EXAMPLES), "--format", "jsonl")
-    rules = {f["rule"] for line in checked.splitlines() for f in json.loads(line)["findings"]}
-    assert len(out.splitlines()) == len(rules)  # one line per rule that fired
+    records = [json.loads(line) for line in checked.splitlines()]
+    rules = {f["rule"] for r in records for f in r["findings"]}
+    rule_lines, mix_lines = out.rstrip("\n").split("\n\n")
+    assert len(rule_lines.splitlines()) == len(rules)  # one line per rule that fired
+    # then the decision mix: replies per decision, strictest first, as check --cases decided
+    decisions = Counter(r["decision"] for r in records)
+    assert mix_lines.splitlines()[0] == f"decisions of the {len(records)} replies checked:"
+    assert [line.split() for line in mix_lines.splitlines()[1:]] == \
+           [[str(decisions[d]), d, f"{100 * decisions[d] / len(records):.1f}%"]
+            for d in ("block", "approve", "warn", "allow")]
+    assert decisions["block"] and decisions["warn"] and decisions["allow"]  # the example mixes them
+    code, out, _ = run(capsys, "audit", str(EXAMPLES))
+    assert f"decisions:      block {decisions['block']} (" in out
     code, out, _ = run(capsys, "audit", str(EXAMPLES), "--format", "markdown")
     assert code == 0 and out.startswith("# Reply audit") and "| privacy/personal-data | error | pii_public | 1 |" in out
+    assert "## Decisions" in out
+    for d in ("block", "approve", "warn", "allow"):
+        assert f"| {d} | {decisions[d]} | {100 * decisions[d] / len(records):.1f}% |" in out
+
+
+def dev_set() -> Path:
+    """shared/eval/dev.jsonl beside the checkout (CI) or beside the worktrees; else the holdout."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        path = base / "shared" / "eval" / "dev.jsonl"
+        if path.is_file():
+            return path
+    return ROOT / "eval" / "holdout.jsonl"
+
+
+# a policy that blocks a warning rule, asks approval for a category, lets another rule through
+POLICY = """\
+[policy]
+info = "warn"
+
+[policy.categories]
+mixed_register = "approve"
+
+[policy.rules]
+"late-reply" = "block"
+"ja-active-support/asks-for-review" = "allow"
+"""
+
+
+@pytest.mark.parametrize("policy", [None, POLICY], ids=["default-policy", "configured-policy"])
+def test_decision_mix_equals_check_jsonl(tmp_path, capsys, policy):
+    """Totals, per agent and per worst reply: the decisions are those check --cases reports."""
+    path = dev_set()
+    config: list[str] = []
+    if policy is not None:
+        (tmp_path / "replyguard.toml").write_text(policy, encoding="utf-8")
+        config = ["--config", str(tmp_path / "replyguard.toml")]
+    code, out, err = run(capsys, *config, "check", "--cases", str(path), "--format", "jsonl")
+    assert code in (0, 1), err
+    records = [json.loads(line) for line in out.splitlines()]
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [r["id"] for r in records] == [c["id"] for c in cases]
+    code, out, err = run(capsys, *config, "audit", str(path), "--format", "json")
+    assert code == 0, err
+    agg = json.loads(out)
+
+    decisions = ("block", "approve", "warn", "allow")
+    want = Counter(r["decision"] for r in records)
+    mix = agg["totals"]["decisions"]
+    assert list(mix) == list(decisions)
+    assert {d: m["replies"] for d, m in mix.items()} == {d: want[d] for d in decisions}
+    assert {d: m["share"] for d, m in mix.items()} == {d: round(want[d] / len(records), 4) for d in decisions}
+    assert sum(m["replies"] for m in mix.values()) == agg["totals"]["checked"] == len(records)
+
+    per_agent: dict[str, Counter] = {}
+    for c, r in zip(cases, records, strict=True):
+        per_agent.setdefault(c["draft"].get("author") or "(unknown)", Counter())[r["decision"]] += 1
+    assert {g["agent"]: {d: m["replies"] for d, m in g["decisions"].items() if m["replies"]} for g in agg["agents"]} \
+        == {a: dict(n) for a, n in per_agent.items()}
+    by_id = {r["id"]: r["decision"] for r in records}
+    assert agg["worst"] and all(w["decision"] == by_id[w["id"]] for w in agg["worst"])
+
+    if policy is None:
+        assert agg["policy"] == {"error": "block", "warning": "warn", "info": "allow", "rules": {}, "categories": {}}
+        assert want["approve"] == 0
+    else:  # the policy took effect: approvals exist, every late reply blocks
+        assert agg["policy"]["rules"]["late-reply"] == "block"
+        assert want["approve"] > 0
+        late = [r for r in records if any(f["rule"] == "ja-active-support/late-reply" for f in r["findings"])]
+        assert late and all(r["decision"] == "block" for r in late)
 
 
 def test_trend_goes_monthly_on_long_spans(tmp_path):

@@ -20,6 +20,7 @@ from typing import Any
 from .rows import CaseRow
 
 SEVERITIES = ("error", "warning", "info")
+DECISIONS = ("block", "approve", "warn", "allow")  # the policy's actions, strictest first
 WEIGHT = {"error": 100, "warning": 10, "info": 1}  # how bad a reply is, for the worst list
 MAX_MINUTES = 7 * 24 * 60  # response times above a week share one bucket
 MONTHLY_AFTER_DAYS = 183  # trend per week up to about six months of replies, per month beyond
@@ -37,6 +38,7 @@ class Tally:
     replies: int = 0
     input_errors: int = 0
     clean: int = 0
+    decisions: Counter = field(default_factory=Counter)  # decision → checked replies
     with_severity: Counter = field(default_factory=Counter)  # severity → replies with one
     findings: Counter = field(default_factory=Counter)  # severity → findings
     rule_findings: Counter = field(default_factory=Counter)
@@ -53,6 +55,7 @@ class Tally:
     group_severity: Counter = field(default_factory=Counter)  # (axis, key, severity) → replies with one
     group_findings: Counter = field(default_factory=Counter)  # (axis, key) → findings
     group_rule: Counter = field(default_factory=Counter)  # (axis, key, rule) → findings
+    group_decision: Counter = field(default_factory=Counter)  # (axis, key, decision) → replies
     minutes: Counter = field(default_factory=Counter)  # whole minutes (floored, capped) → replies
     within: Counter = field(default_factory=Counter)  # target minutes → replies at or under it
     no_time: int = 0
@@ -67,6 +70,7 @@ class Tally:
         sevs = row.severities()
         if not row.findings:
             self.clean += 1
+        self.decisions[row.decision] += 1
         day = _day(row.replied_at) or _day(row.posted_at)
         if day is None:
             self.undated += 1
@@ -76,6 +80,7 @@ class Tally:
         for g in groups:
             self.group_replies[g] += 1
             self.group_findings[g] += len(row.findings)
+            self.group_decision[(*g, row.decision)] += 1
         for sev in sevs:
             self.with_severity[sev] += 1
             if day is not None:
@@ -116,9 +121,9 @@ class Tally:
         """Add ``other`` into this tally (in place) and return it."""
         for name in ("replies", "input_errors", "clean", "undated", "no_time"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("with_severity", "findings", "rule_findings", "rule_replies", "category_findings",
-                     "category_replies", "day_replies", "day_severity", "day_rule", "day_category",
-                     "group_replies", "group_severity", "group_findings", "group_rule", "minutes", "within"):
+        for name in ("decisions", "with_severity", "findings", "rule_findings", "rule_replies", "category_findings",
+                     "category_replies", "day_replies", "day_severity", "day_rule", "day_category", "group_replies",
+                     "group_severity", "group_findings", "group_rule", "group_decision", "minutes", "within"):
             getattr(self, name).update(getattr(other, name))
         for rule, meta in other.rule_meta.items():
             self.rule_meta.setdefault(rule, meta)
@@ -220,6 +225,11 @@ def _bins(target: float) -> list[tuple[float, float | None]]:
     return [(bounds[i], bounds[i + 1] if i + 1 < len(bounds) else None) for i in range(len(bounds))]
 
 
+def _decision_mix(replies: Mapping[str, int], checked: int) -> dict[str, dict[str, Any]]:
+    """Replies and share per decision, every decision present (zeros too), strictest first."""
+    return {d: {"replies": replies.get(d, 0), "share": _share(replies.get(d, 0), checked)} for d in DECISIONS}
+
+
 def _groups(t: Tally, axis: str, top_rules: int = 3) -> list[dict[str, Any]]:
     rules: dict[str, Counter] = {}
     for (ax, key, rule), n in t.group_rule.items():
@@ -234,6 +244,7 @@ def _groups(t: Tally, axis: str, top_rules: int = 3) -> list[dict[str, Any]]:
             n = t.group_severity[(axis, key, sev)]
             row[f"with_{sev}"] = n
             row[f"{sev}_rate"] = _share(n, replies)
+        row["decisions"] = _decision_mix({d: t.group_decision[(axis, key, d)] for d in DECISIONS}, replies)
         worst = sorted(rules.get(key, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))[:top_rules]
         row["worst_rules"] = [{"rule": r, "findings": n} for r, n in worst]
         out.append(row)
@@ -242,16 +253,18 @@ def _groups(t: Tally, axis: str, top_rules: int = 3) -> list[dict[str, Any]]:
 
 
 def summarize(t: Tally, *, target_minutes: float = 60.0, rules: Mapping[str, Mapping[str, str]] | None = None,
-              sources: Iterable[str] = ()) -> dict[str, Any]:
+              sources: Iterable[str] = (), policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The aggregates of a tally, as plain JSON-ready data (sorted, so equal tallies print equal).
 
-    ``rules`` (rule id → message/description) adds the explanations the reports link to."""
+    ``rules`` (rule id → message/description) adds the explanations the reports link to;
+    ``policy`` (the config's ``[policy]`` as data) says what the decision mix was decided by."""
     checked = t.replies - t.input_errors
     totals = {
         "replies": t.replies, "checked": checked, "input_errors": t.input_errors, "clean": t.clean,
         **{f"with_{s}": t.with_severity[s] for s in SEVERITIES},
         **{f"{s}_rate": _share(t.with_severity[s], checked) for s in SEVERITIES},
         "clean_rate": _share(t.clean, checked),
+        "decisions": _decision_mix(t.decisions, checked),
         "findings": {s: t.findings[s] for s in SEVERITIES},
     }
     categories = sorted(
@@ -306,7 +319,7 @@ def summarize(t: Tally, *, target_minutes: float = 60.0, rules: Mapping[str, Map
     for item in sorted(t.worst, reverse=True):
         neg, source, line, row = item
         worst.append({"source": source, "line": line, "id": row.id, "agent": row.agent, "channel": row.channel,
-                      "replied_at": row.replied_at, "badness": -neg, "draft": row.draft,
+                      "replied_at": row.replied_at, "badness": -neg, "decision": row.decision, "draft": row.draft,
                       "findings": [{"rule": f[0], "category": f[1], "severity": f[2], "message": f[3],
                                     "start": f[4], "end": f[5]} for f in row.findings]})
     explained = {}
@@ -315,7 +328,8 @@ def summarize(t: Tally, *, target_minutes: float = 60.0, rules: Mapping[str, Map
             if r in rules:
                 explained[r] = dict(rules[r])
     return {
-        "sources": list(sources), "totals": totals, "decisions": None, "categories": categories,
+        "sources": list(sources), "totals": totals, "policy": dict(policy) if policy is not None else None,
+        "categories": categories,
         "rules": rule_rows, "trend": trend, "agents": _groups(t, "agent"), "channels": _groups(t, "channel"),
         "response_time": response, "worst": worst, "rule_explanations": explained,
     }

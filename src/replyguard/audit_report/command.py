@@ -140,7 +140,7 @@ def audit_command(args: argparse.Namespace, linter: Linter) -> int:
         if out is not None:
             out.close()
     agg = summarize(tally, target_minutes=cfg.response_minutes, rules=_rule_explanations(linter),
-                    sources=args.cases)
+                    sources=args.cases, policy=cfg.policy.model_dump(mode="json"))
     if args.html:
         from .report_html import render_html
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 COLORS = {"error": "#c62828", "warning": "#d08a00", "info": "#3b6e8f", "clean": "#1b7f3b", "replies": "#667085"}
+DECISION_COLORS = {"block": "#c62828", "approve": "#7b3fa0", "warn": "#d08a00", "allow": "#1b7f3b"}
 TOP = 20  # bars in a chart; the table lists all
 
 
@@ -82,6 +83,36 @@ def _hbars(labels: Sequence[str], series: dict[str, Sequence[float]], xlabel: st
         ax.legend(fontsize=8, frameon=False)
     _style(ax, None if pct else "x")
     return _svg(fig)
+
+
+def _stacked_hbars(labels: Sequence[str], series: dict[str, Sequence[float]], xlabel: str,
+                   colors: dict[str, str]) -> str:
+    """One bar per label, its parts (shares, 0–1) stacked left to right in ``series`` order."""
+    labels = list(labels)[:TOP][::-1]
+    fig, ax = _figure(7.0, 0.8 + 0.3 * max(len(labels), 1))
+    left = [0.0] * len(labels)
+    for name, values in series.items():
+        vals = [v * 100 for v in list(values)[:TOP][::-1]]
+        ax.barh(range(len(labels)), vals, left=left, height=0.7, color=colors[name], label=name)
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _style(ax)
+    return _svg(fig)
+
+
+def _policy_note(policy: dict[str, Any] | None) -> str:
+    """What decided the mix, in one line: the severities' actions and any rule/category entries."""
+    base = ("A reply's decision is the strictest policy action of its findings (none: allow); "
+            "a reply counts once.")
+    if not policy:
+        return base
+    parts = [f"{sev} → {policy[sev]}" for sev in ("error", "warning", "info")]
+    parts += [f"{k} → {v}" for k, v in sorted(policy.get("categories", {}).items())]
+    parts += [f"{k} → {v}" for k, v in sorted(policy.get("rules", {}).items())]
+    return f"{base} Policy: {_esc('; '.join(parts))}."
 
 
 def _trend_chart(tr: dict[str, Any]) -> str:
@@ -257,6 +288,15 @@ def render_html(agg: dict[str, Any], *, title: str = "Reply audit") -> str:
                [(k, (k.replace("_", " "), v, _pct(v / t["checked"]) if t["checked"] else "–")) for k, v in outcome]),
         "A reply with an error and a warning counts in both rows."))
 
+    mix = t["decisions"]
+    parts.append(_chart(
+        "chart-decisions", "Replies by decision",
+        _hbars(list(mix), {"replies": [m["replies"] for m in mix.values()]}, "replies",
+               colors=[DECISION_COLORS[d] for d in mix]),
+        _table("decisions", [("decision", "decision"), ("replies", "replies"), ("share", "share")],
+               [(d, (d, m["replies"], _pct(m["share"]))) for d, m in mix.items()]),
+        _policy_note(agg.get("policy"))))
+
     cats = agg["categories"]
     parts.append(_chart(
         "chart-categories", "Findings per category",
@@ -313,6 +353,19 @@ def render_html(agg: dict[str, Any], *, title: str = "Reply audit") -> str:
                                           for w in g["worst_rules"]), "")))
                     for g in groups]),
             f"The {min(TOP, len(groups))} {axis}s with the most replies are drawn." if len(groups) > TOP else ""))
+        if axis == "agent" and groups:
+            decisions = list(groups[0]["decisions"])
+            parts.append(_chart(
+                "chart-agent-decisions", "Decisions per agent",
+                _stacked_hbars([g[axis] for g in groups],
+                               {d: [g["decisions"][d]["share"] for g in groups] for d in decisions},
+                               "share of the agent's replies (%)", DECISION_COLORS),
+                _table("agent-decisions", [(axis, axis), ("replies", "replies")] + [(d, d) for d in decisions],
+                       [(g[axis], (g[axis], g["replies"],
+                                   *(f'{g["decisions"][d]["replies"]:,} ({_pct(g["decisions"][d]["share"])})'
+                                     for d in decisions)))
+                        for g in groups]),
+                f"The {TOP} agents with the most replies are drawn." if len(groups) > TOP else ""))
 
     if rt["measured"]:
         parts.append(_chart(
@@ -332,7 +385,9 @@ def render_html(agg: dict[str, Any], *, title: str = "Reply audit") -> str:
             for f in w["findings"])
         worst.append(f'<article class="case" data-source="{_esc(w["source"])}" data-line="{w["line"]}">'
                      f'<h3>{_esc(w["source"])}:{w["line"]} · {_esc(w["id"])} · {_esc(w["agent"])} · '
-                     f'{_esc(w["channel"])} · {_esc(w["replied_at"])}</h3>'
+                     f'{_esc(w["channel"])} · {_esc(w["replied_at"])} · '
+                     f'<span class="decision" data-decision="{_esc(w.get("decision"))}">{_esc(w.get("decision"))}'
+                     "</span></h3>"
                      f'<div class="draft">{_highlight(w["draft"], w["findings"])}</div>'
                      f'<ul class="findings">{items}</ul></article>')
     worst.append("</section>")

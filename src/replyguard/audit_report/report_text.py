@@ -14,6 +14,12 @@ def _minutes(m: Any) -> str:
     return "–" if m is None else f"{m:,} min"
 
 
+def _mix(mix: dict[str, Any]) -> str:
+    """``block 3 (27.3%), approve 0, warn 4 (36.4%), allow 4 (36.4%)``."""
+    return ", ".join(f"{d} {m['replies']:,}" + (f" ({_pct(m['share'])})" if m["replies"] else "")
+                     for d, m in mix.items())
+
+
 def format_json(agg: dict[str, Any]) -> str:
     return json.dumps(agg, ensure_ascii=False, indent=2)
 
@@ -25,7 +31,8 @@ def format_summary(agg: dict[str, Any], top: int = 10) -> str:
              + (f" ({t['input_errors']:,} could not be checked)" if t["input_errors"] else ""),
              f"  with an error:  {t['with_error']:>8,}  {_pct(t['error_rate'])}",
              f"  with a warning: {t['with_warning']:>8,}  {_pct(t['warning_rate'])}",
-             f"  clean:          {t['clean']:>8,}  {_pct(t['clean_rate'])}"]
+             f"  clean:          {t['clean']:>8,}  {_pct(t['clean_rate'])}",
+             f"  decisions:      {_mix(t['decisions'])}"]
     if rt["measured"]:
         lines.append(f"  response time:  p50 {_minutes(rt['p50'])}, p90 {_minutes(rt['p90'])}; "
                      f"{_pct(rt['within_target_rate'])} within {rt['target_minutes']:g} min")
@@ -36,13 +43,17 @@ def format_summary(agg: dict[str, Any], top: int = 10) -> str:
 
 
 def format_statistics(agg: dict[str, Any]) -> str:
-    """One line per rule, most frequent first, as ``ruff --statistics`` prints its codes."""
+    """One line per rule, most frequent first, as ``ruff --statistics`` prints its codes; then,
+    after a blank line, the decision mix: replies per decision of the policy, strictest first."""
     rows = agg["rules"]
-    if not rows:
-        return "no findings"
-    width = max(len(r["rule"]) for r in rows)
-    return "\n".join(f"{r['findings']:>7,}  {r['rule']:<{width}}  {r['severity']:<7}  {r['category']}"
-                     for r in rows)
+    if rows:
+        width = max(len(r["rule"]) for r in rows)
+        lines = [f"{r['findings']:>7,}  {r['rule']:<{width}}  {r['severity']:<7}  {r['category']}" for r in rows]
+    else:
+        lines = ["no findings"]
+    lines += ["", f"decisions of the {agg['totals']['checked']:,} replies checked:"]
+    lines += [f"{m['replies']:>7,}  {d:<7}  {_pct(m['share']):>6}" for d, m in agg["totals"]["decisions"].items()]
+    return "\n".join(lines)
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -61,6 +72,11 @@ def format_markdown(agg: dict[str, Any]) -> str:
                        f"{t['with_error']:,} ({_pct(t['error_rate'])})",
                        f"{t['with_warning']:,} ({_pct(t['warning_rate'])})",
                        f"{t['clean']:,} ({_pct(t['clean_rate'])})"]])
+    out += ["## Decisions", "",
+            "The strictest policy action of each reply's findings (`[policy]` of the config; by default "
+            "error → block, warning → warn, info → allow).", ""]
+    out += _md_table(["decision", "replies", "share"],
+                     [[d, f"{m['replies']:,}", _pct(m["share"])] for d, m in t["decisions"].items()])
     out += ["## Categories", ""]
     out += _md_table(["category", "findings", "replies", "share"],
                      [[c["category"], c["findings"], c["replies"], _pct(c["share"])] for c in agg["categories"]])
@@ -76,9 +92,9 @@ def format_markdown(agg: dict[str, Any]) -> str:
                           for i, p in enumerate(tr["periods"])])
     for axis, title in (("agent", "Agents"), ("channel", "Channels")):
         out += [f"## {title}", ""]
-        out += _md_table([axis, "replies", "with an error", "with a warning", "worst rules"],
+        out += _md_table([axis, "replies", "with an error", "with a warning", "decisions", "worst rules"],
                          [[g[axis], g["replies"], f"{g['with_error']} ({_pct(g['error_rate'])})",
-                           f"{g['with_warning']} ({_pct(g['warning_rate'])})",
+                           f"{g['with_warning']} ({_pct(g['warning_rate'])})", _mix(g["decisions"]),
                            ", ".join(f"{w['rule']} ({w['findings']})" for w in g["worst_rules"])]
                           for g in agg[f"{axis}s"]])
     out += ["## Response time", "",
@@ -90,6 +106,6 @@ def format_markdown(agg: dict[str, Any]) -> str:
                       for b in rt["histogram"]])
     out += ["## Worst replies", ""]
     for w in agg["worst"]:
-        out.append(f"- `{w['source']}:{w['line']}` {w['id'] or ''} ({w['agent']}, {w['channel']}): "
+        out.append(f"- `{w['source']}:{w['line']}` {w['id'] or ''} ({w['agent']}, {w['channel']}; {w['decision']}): "
                    + "; ".join(f"{f['severity']} {f['rule']}" for f in w["findings"]))
     return "\n".join(out).rstrip() + "\n"

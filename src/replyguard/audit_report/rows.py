@@ -4,6 +4,8 @@ A :class:`CaseRow` is what every engine (local, Dask, Spark) produces per case, 
 audit's numbers are computed from CaseRows only. It converts losslessly to and from the flat
 *findings table* (one row per finding; a case without findings is one row with no rule), so a
 row that went through Arrow, pandas or Spark gives the same aggregates as one that did not.
+A case's ``decision`` (the strictest policy action of its findings, as ``check`` reports it) is
+a case column: every finding row of the case repeats it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ FindingRow = tuple[str, str, str, str, "int | None", "int | None"]
 FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "string"), ("line", "int64"), ("id", "string"), ("channel", "string"), ("agent", "string"),
     ("posted_at", "string"), ("replied_at", "string"), ("response_minutes", "float64"), ("error", "string"),
-    ("draft", "string"), ("rule", "string"), ("category", "string"), ("severity", "string"),
+    ("draft", "string"), ("decision", "string"), ("rule", "string"), ("category", "string"), ("severity", "string"),
     ("message", "string"), ("span_start", "int64"), ("span_end", "int64"),
 )
-CASE_COLUMNS = tuple(name for name, _ in FINDINGS_COLUMNS[:10])
+CASE_COLUMNS = tuple(name for name, _ in FINDINGS_COLUMNS[:11])
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class CaseRow:
     error: str | None = None
     draft: str = ""
     findings: tuple[FindingRow, ...] = ()
+    decision: str | None = None  # block / approve / warn / allow (the report's); None for an error row
 
     def severities(self) -> set[str]:
         return {f[2] for f in self.findings}
@@ -72,7 +75,8 @@ def case_row(source: str, line: int, conv: Conversation, report: Report) -> Case
         response_minutes=response_minutes(conv), draft=conv.draft.text,
         findings=tuple((f.rule, f.category, f.severity.value, f.message,
                         f.span.start if f.span else None, f.span.end if f.span else None)
-                       for f in report.findings))
+                       for f in report.findings),
+        decision=report.decision.value)
 
 
 def check_case(linter: Linter, source: str, line: int, raw: str) -> CaseRow:
@@ -96,7 +100,7 @@ def to_columns(rows: Iterable[CaseRow]) -> dict[str, list[Any]]:
     finding_cols = [cols[name] for name in ("rule", "category", "severity", "message", "span_start", "span_end")]
     for r in rows:
         values = (r.source, r.line, r.id, r.channel, r.agent, r.posted_at, r.replied_at, r.response_minutes,
-                  r.error, r.draft)
+                  r.error, r.draft, r.decision)
         for f in r.findings or (None,):
             for col, v in zip(case_cols, values, strict=True):
                 col.append(v)
@@ -141,7 +145,7 @@ def from_columns(cols: dict[str, list[Any]]) -> Iterator[CaseRow]:
                       replied_at=_clean(cols["replied_at"][i]),
                       response_minutes=None if minutes is None else float(minutes),
                       error=_clean(cols["error"][i]), draft=_clean(cols["draft"][i]) or "",
-                      findings=tuple(findings))
+                      findings=tuple(findings), decision=_clean(cols["decision"][i]))
         i = j
 
 
