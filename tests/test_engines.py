@@ -101,6 +101,8 @@ def test_dask_dataframe_adapter(corpus):
     from replyguard.audit_report.aggregate import summarize, tally
     from replyguard.audit_report.engines import check_dask_dataframe, dask_tally
     from replyguard.audit_report.table import check_table, table_rows
+    from replyguard.config import Config, Policy
+    from replyguard.models import Action
 
     lines = [raw for raw in corpus[0].read_text(encoding="utf-8").splitlines() if raw.strip()][:60]
     frame = pd.DataFrame({"source": "dev", "line": range(1, len(lines) + 1), "case": lines})
@@ -109,3 +111,11 @@ def test_dask_dataframe_adapter(corpus):
         findings = check_dask_dataframe(dd.from_pandas(frame, npartitions=3))
         assert list(table_rows(findings.compute().reset_index(drop=True))) == want
         assert summarize(dask_tally(findings)) == summarize(tally(want))
+        # the adapter checks under the config it is given: a configured policy's decisions
+        policy = Policy(categories={"mixed_register": Action.approve}, rules={"late-reply": Action.block})
+        config = Config(policy=policy)
+        want = list(table_rows(check_table(frame, config)))
+        assert {r.decision for r in want} >= {"approve", "block"}
+        got = list(table_rows(check_dask_dataframe(dd.from_pandas(frame, npartitions=3), config).compute()
+                              .reset_index(drop=True)))
+        assert got == want
