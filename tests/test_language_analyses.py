@@ -122,3 +122,21 @@ def test_space_after_a_hashtag_is_not_a_sentence_break():
     assert [d.text[a:b] for a, b in d.sentences] == ["リポストして、#新作 をつけて投稿してください。", "楽しみです"]
     plain = Doc("ありがとうございます 助かりました")
     assert len(plain.sentences) == 2  # a space after Japanese text still breaks
+
+
+def test_a_masked_run_is_one_token_with_true_offsets():
+    from replyguard.doc import Doc
+
+    d = Doc("詳しくは https://example.com/a/b をご覧ください")
+    masked = [t for t in d.tokens if t.surface.startswith("□")]
+    assert len(masked) == 1 and d.masked[masked[0].start:masked[0].end] == masked[0].surface
+    assert all(d.masked[t.start:t.end] == t.surface for t in d.tokens)
+
+
+def test_a_long_run_of_one_class_stays_a_few_tokens():
+    from replyguard.tokens import tokenize
+
+    for text in ("a" * 20_000 + "@", "0" * 5_000, "テ" * 3_000 + "です"):
+        toks = tokenize(text)
+        assert "".join(t.surface for t in toks) == text and toks[-1].end == len(text)
+        assert len(toks) <= len(text) // 20  # MeCab alone: about one token per character
