@@ -315,3 +315,10 @@ def test_an_empty_placeholder_takes_its_brackets_with_it() -> None:
     assert format_message("販促をしています（{match}）", {"match": ""}) == "販促をしています"
     assert format_message("販促をしています（{match}）", {"match": "お得"}) == "販促をしています（お得）"
     assert format_message("「{match}」は{count}回", {"match": "", "count": 2}) == "は2回"
+
+
+def test_relevance_defer_to_names_a_known_fact(write_pack) -> None:
+    text = GOOD.replace("    kind: pattern\n    match:\n      phrases: ['@slang']\n",
+                        "    kind: relevance\n    stock: []\n    defer_to: nope\n")
+    err, _ = _error(write_pack, text)
+    assert "nope" in err.reason and err.line == L_KIND + 2

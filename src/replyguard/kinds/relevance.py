@@ -29,7 +29,7 @@ from ..analysis import overlap
 from ..context import Context
 from ..matcher import Matcher
 from ..schema import MatcherSpec, RuleBase, StrList
-from . import BuildEnv, Hit, Kind
+from . import BuildEnv, Hit, Kind, KindError
 
 
 class RelevanceRule(RuleBase):
@@ -42,6 +42,11 @@ class RelevanceRule(RuleBase):
     ceremony: MatcherSpec | None = Field(None, description=(
         "draft sentences that are ceremony (thanks for choosing us, see you again): a word the "
         "post shares only there does not count as engaging with it"))
+    defer_to: str | None = Field(None, description=(
+        "a fact (cheerful_to_distress): when it holds and the draft has `defer_own_terms` content "
+        "words of its own, the draft has substance and its problem is that fact's rule, not a stock reply"))
+    defer_own_terms: int = Field(3, ge=1, description="content words of its own (outside ceremony, stock "
+                                 "vocabulary and the brand's name) that give a draft substance")
 
 
 @dataclass
@@ -50,6 +55,8 @@ class RelevanceChecker:
     min_overlap: int
     min_post_terms: int
     ceremony: Matcher | None = None
+    defer_to: str | None = None
+    defer_own_terms: int = 3
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
@@ -61,15 +68,22 @@ class RelevanceChecker:
         if self.ceremony is not None:
             skip = sorted({ctx.draft.sentence_at(a) for a, _ in self.ceremony.find(ctx.draft)})
         draft_terms = ctx.content_terms(ctx.draft, self.stock, skip) - brand
-        if overlap(post_terms, draft_terms) < self.min_overlap:
-            yield Hit(None, {"shared": 0})
+        if overlap(post_terms, draft_terms) >= self.min_overlap:
+            return
+        if self.defer_to is not None and ctx.fact(self.defer_to) \
+                and len({t for t in draft_terms if not t.startswith("~")}) >= self.defer_own_terms:
+            return  # a reply with substance of its own, in the wrong tone: that rule's finding
+        yield Hit(None, {"shared": 0})
 
 
 def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
     stock = frozenset(env.lexicon_words(spec.stock, at=("stock",)))
     ceremony = env.matcher(spec.ceremony, at=("ceremony",)) \
         if spec.ceremony is not None and not spec.ceremony.is_empty() else None
-    return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms, ceremony)
+    if spec.defer_to is not None and not env.facts.known(spec.defer_to):
+        raise KindError(f"defer_to names an unknown fact {spec.defer_to!r}", at=("defer_to",))
+    return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms, ceremony, spec.defer_to,
+                            spec.defer_own_terms)
 
 
 KIND = Kind(RelevanceRule, build, {"shared": "content words shared with the post: 0"}, __doc__ or "")
