@@ -67,7 +67,8 @@ def _outside_classes(source: str) -> str:
     n = len(source)
     out: list[str] = []
     for i, end, kind, _ in syntax_items(source):
-        if (kind == "escape" and not (end == i + 2 and source[i + 1] in "123456789Z")) or kind in ("class", "negated"):
+        kept = kind == "escape" and end == i + 2 and source[i + 1:i + 2] in tuple("123456789Z")
+        if (kind == "escape" and not kept) or kind in ("class", "negated"):
             out.append("_" * (min(end, n) - i))
         else:
             out.append(source[i:end])

@@ -58,3 +58,12 @@ def test_a_long_address_is_still_found() -> None:
     draft = "a" * 19_988 + "@example.com"
     report = Linter().check(_draft(draft))
     assert [(f.span.start, f.span.end) for f in report.findings if f.category == "pii_public"] == [(0, len(draft))]
+
+
+@pytest.mark.parametrize("pattern", ["\\", "a\\", "[^", "(?P<hit>"])
+def test_a_pattern_cut_short_is_a_pattern_error(pattern):
+    """Found by the Hypothesis property: a trailing backslash once raised IndexError."""
+    from replyguard.regex import PatternError, compile_pattern
+
+    with pytest.raises(PatternError):
+        compile_pattern(pattern)
