@@ -16,7 +16,7 @@ from .prefilter import text_grams
 from .regex import utf8
 from .register_analysis import SentenceRegister
 from .text import NormalizedText, normalize
-from .tokens import Token, tokenize_masked
+from .tokens import Token, tokenize
 
 _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA-Za-z0-9])")
 # A hashtag or handle: the space that ends it is part of it, not a sentence break
@@ -78,7 +78,7 @@ class Doc:
         """Tokens of the masked text (URLs, e-mail addresses, handles and tags are not words)."""
         if self._tokens is None:
             spend("stopped before tokenising a text")
-            self._tokens = tokenize_masked(self.masked, MASK)
+            self._tokens = tokenize(self.masked, MASK)
         return self._tokens
 
     def release_tokens(self) -> None:

@@ -15,6 +15,7 @@ import itertools
 import re
 import sys
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -167,8 +168,12 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def tokenize(text: str) -> tuple[Token, ...]:
-    """Tokens of ``text`` with character offsets; unknown words get their surface as lemma."""
+def tokenize(text: str, mark: str | None = None) -> tuple[Token, ...]:
+    """Tokens of ``text`` with character offsets; unknown words get their surface as lemma.
+
+    ``mark``: a character that stands in for masked text (a URL, an address, a handle); each
+    run of it is one token with the mark's features. MeCab would make every masked character a
+    token of its own (a 20,000-character address was 20,000 tokens)."""
     out: list[Token] = []
     append = out.append
     find = text.find
@@ -176,9 +181,12 @@ def tokenize(text: str) -> tuple[Token, ...]:
     new = tuple.__new__
     pos = 0
     parse = tagger().parse
-    pieces = _runs_cut(text) if len(text) >= 64 and _LONG_RUN.search(text) else _pieces(text)
-    # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
-    lines = parse(text).split("\n") if len(pieces) == 1 else [x for p in pieces for x in parse(p).split("\n")]
+    if mark is not None and mark * 2 in text:
+        lines = _lines_with_runs(text, mark, parse)
+    else:
+        pieces = _runs_cut(text) if len(text) >= 64 and _LONG_RUN.search(text) else _pieces(text)
+        # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
+        lines = parse(text).split("\n") if len(pieces) == 1 else [x for p in pieces for x in parse(p).split("\n")]
     for line in lines:
         fields = known(line)
         if fields is None:
@@ -194,40 +202,35 @@ def tokenize(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
-def tokenize_masked(text: str, mark: str) -> tuple[Token, ...]:
-    """:func:`tokenize`, with each run of ``mark`` (a masked URL, address or handle) one token.
-
-    MeCab makes every masked character a token of its own (a 20,000-character address was
-    20,000 tokens, most of a check's time); the text between runs is tagged as before."""
-    run = mark * 2
-    if run not in text:
-        return tokenize(text)
-    out: list[Token] = []
+def _lines_with_runs(text: str, mark: str, parse: Callable[[str], str]) -> list[str]:
+    """MeCab's lines for ``text``, with one made-up line (the mark's features) per run of ``mark``;
+    the text between runs is parsed as usual. Offsets are found in the whole text afterwards."""
+    lines: list[str] = []
     pos = 0
     for m in re.finditer(re.escape(mark) + "{2,}", text):
         a, b = m.span()
         if a > pos:
-            out.extend(t._replace(start=t.start + pos, end=t.end + pos) for t in tokenize(text[pos:a]))
-        out.append(_run_token(text[a:b], a))
+            seg = text[pos:a]
+            pieces = _runs_cut(seg) if len(seg) >= 64 and _LONG_RUN.search(seg) else _pieces(seg)
+            lines.extend(x for p in pieces for x in parse(p).split("\n"))
+        lines.append(f"{text[a:b]}\t{_mark_features(mark, parse)}")
         pos = b
     if pos < len(text):
-        out.extend(t._replace(start=t.start + pos, end=t.end + pos) for t in tokenize(text[pos:]))
-    return tuple(out)
+        seg = text[pos:]
+        pieces = _runs_cut(seg) if len(seg) >= 64 and _LONG_RUN.search(seg) else _pieces(seg)
+        lines.extend(x for p in pieces for x in parse(p).split("\n"))
+    return lines
 
 
-_RUNS: dict[str, tuple[str | int, ...]] = {}
+_MARKS: dict[str, str] = {}
 
 
-def _run_token(surface: str, start: int) -> Token:
-    """One token for a run of a mark, with the mark's own features (a symbol)."""
-    fields = _RUNS.get(surface)
-    if fields is None:
-        one = tokenize(surface[0])[0]
-        fields = (surface, one.lemma, one.pos1, one.pos2, one.ctype, one.cform, one.orth_base, next(_KINDS))
-        if len(_RUNS) >= 4096:
-            _RUNS.clear()
-        _RUNS[surface] = fields
-    return tuple.__new__(Token, (*fields, start, start + len(surface)))
+def _mark_features(mark: str, parse: Callable[[str], str]) -> str:
+    """The raw features MeCab gives ``mark`` alone."""
+    raw = _MARKS.get(mark)
+    if raw is None:
+        raw = _MARKS[mark] = parse(mark).split("\n", 1)[0].partition("\t")[2]
+    return raw
 
 
 @lru_cache(maxsize=4096)
