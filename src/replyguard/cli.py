@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__, formats
 from .batch import bounded_lines, run_batch, run_batch_parallel, tune_gc
@@ -199,50 +200,41 @@ def _rules(linter: Linter) -> int:
 
 def _explain(linter: Linter, rule_id: str) -> int:
     r = linter.rule(rule_id)
-    if r is None:
-        return _explain_template_rule(linter, rule_id)
-    spec = r.spec
-    sev = linter.severity.get(r.id, r.severity).value
-    print(f"{r.id}  [{r.category}]  severity: {sev}  kind: {spec.kind}")
-    print(f"defined in {r.file}:{r.line}\n")
-    print(r.message)
-    if r.description:
-        print("\n" + r.description.strip())
-    if r.when_source:
-        print(f"\nwhen: {r.when_source}")
-    for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
-        for ex in examples:
-            if not isinstance(ex, Example):  # a template example (rules of template packs are not loaded here)
-                continue
-            post = ex.post if isinstance(ex.post, str) else ex.post.text
-            note = f"\n  ({ex.note})" if ex.note else ""
-            print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + note)
-    return EXIT_OK
-
-
-def _explain_template_rule(linter: Linter, rule_id: str) -> int:
-    """A rule of a ``scope: templates`` pack (lint-templates runs them; check does not load them)."""
-    for pack in linter.packset.template_packs:
+    if r is not None:
+        _print_rule(r.id, r.category, linter.severity.get(r.id, r.severity).value, r.spec, f"{r.file}:{r.line}",
+                    r.message, r.description, r.when_source)
+        return EXIT_OK
+    for pack in linter.packset.template_packs:  # rules lint-templates runs; check does not load them
         for k, spec in enumerate(pack.spec.rules):
             full = f"{pack.spec.pack}/{spec.id}"
-            if rule_id not in (full, spec.id):
-                continue
-            sev = linter.severity.get(full, spec.severity).value
-            print(f"{full}  [{spec.category}]  severity: {sev}  kind: {spec.kind}  (lint-templates)")
-            print(f"defined in {pack.file}:{pack.line('rules', k)}\n")
-            print(spec.message)
-            if spec.description:
-                print("\n" + spec.description.strip())
-            if spec.when:
-                print(f"\nwhen: {spec.when}")
-            for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
-                for ex in examples:
-                    text = getattr(ex, "text", None)
-                    if text is not None:
-                        print(f"\n{label}:\n  template: {text}")
-            return EXIT_OK
+            if rule_id in (full, spec.id):
+                _print_rule(full, spec.category, linter.severity.get(full, spec.severity).value, spec,
+                            f"{pack.file}:{pack.line('rules', k)}", spec.message, spec.description, spec.when,
+                            "  (lint-templates)")
+                return EXIT_OK
     print(f"replyguard: error: unknown rule {rule_id!r} (see 'replyguard rules')", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _print_rule(rule_id: str, category: str, severity: str, spec: Any, where: str, message: str,
+                description: str | None, when: str | None, suffix: str = "") -> None:
+    """What ``explain`` prints: header, place, message, rationale, condition, examples (a draft
+    rule's as post and draft, a template rule's as the template)."""
+    print(f"{rule_id}  [{category}]  severity: {severity}  kind: {spec.kind}{suffix}")
+    print(f"defined in {where}\n")
+    print(message)
+    if description:
+        print("\n" + description.strip())
+    if when:
+        print(f"\nwhen: {when}")
+    for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
+        for ex in examples:
+            if isinstance(ex, Example):
+                post = ex.post if isinstance(ex.post, str) else ex.post.text
+                note = f"\n  ({ex.note})" if ex.note else ""
+                print(f"\n{label}:\n  post:  {post}\n  draft: {ex.draft}" + note)
+            elif getattr(ex, "text", None) is not None:
+                print(f"\n{label}:\n  template: {ex.text}")
 
 
 def _serve(args: argparse.Namespace, linter: Linter) -> int:
