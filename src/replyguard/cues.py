@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from .doc import Doc
 from .regex import Regex
-from .tokens import readings, tokenize
+from .tokens import readings
 
 # Conjugation: the kana that may follow a stem — a godan verb's row and its euphonic forms
 # (動く: うごか/うごき/…/うごい), an ichidan verb's endings, an adjective's endings.
@@ -42,7 +42,7 @@ def _is_kana(c: str) -> bool:
     return "\u3041" <= c <= "\u30ff"
 
 
-def word_cues(word: str, parts: list[tuple[str, str]] | None = None) -> set[str]:
+def word_cues(word: str, parts: list[tuple[str, str, str]] | None = None) -> set[str]:
     """Strings one of which every conjugated form of ``word`` contains, written as listed or in
     kana: the part before the inflected ending (壊れる → 壊れ, こわれ, コワレ; 怖い → 怖, こわ).
 
@@ -54,8 +54,7 @@ def word_cues(word: str, parts: list[tuple[str, str]] | None = None) -> set[str]
     if parts is None:
         parts = readings(word)
     inflects = len(word) >= 2 and "\u3041" <= word[-1] <= "\u309f"
-    toks = tokenize(word)
-    ctype = toks[0].ctype if len(toks) == 1 else "*"
+    ctype = parts[0][2] if len(parts) == 1 else "*"
     reading = _hira(parts[0][1]) if len(parts) == 1 and parts[0][1] else ""
     last = reading[-1] if reading else _hira(word[-1])
     if ctype.startswith("五段"):

@@ -119,7 +119,7 @@ def _clean(words: Iterable[str]) -> list[str]:
     return [w.strip() for w in words if w.strip()]
 
 
-def _split(words: list[str], parts: dict[str, list[tuple[str, str]]]) -> tuple[frozenset[str], tuple[str, ...]]:
+def _split(words: list[str], parts: dict[str, list[tuple[str, str, str]]]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Entries UniDic reads as one word, and compounds it splits into several."""
     single: set[str] = set()
     compound: list[str] = []

@@ -208,12 +208,9 @@ class TokenSequence:
         needs no tokens for it (a check releases its draft's tokens when done)."""
         found = doc.memo.get(self._memo_key)
         if found is None:
-            if self.cues is not None and self.cues.absent(doc):
-                found = doc.memo[self._memo_key] = ()
-            else:
-                toks = doc.tokens
-                found = tuple((toks[i].start, toks[end - 1].end) for i, end in self.find(doc))
-                doc.memo[self._memo_key] = found
+            matches = list(self.find(doc))  # find rules the text out by its cues before tokenising
+            toks = doc.tokens if matches else ()
+            found = doc.memo[self._memo_key] = tuple((toks[i].start, toks[end - 1].end) for i, end in matches)
         return found  # type: ignore[return-value]
 
     def find(self, doc: Doc) -> Iterable[tuple[int, int]]:

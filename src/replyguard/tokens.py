@@ -181,12 +181,8 @@ def tokenize(text: str, mark: str | None = None) -> tuple[Token, ...]:
     new = tuple.__new__
     pos = 0
     parse = tagger().parse
-    if mark is not None and mark * 2 in text:
-        lines = _lines_with_runs(text, mark, parse)
-    else:
-        pieces = _runs_cut(text) if len(text) >= 64 and _LONG_RUN.search(text) else _pieces(text)
-        # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
-        lines = parse(text).split("\n") if len(pieces) == 1 else [x for p in pieces for x in parse(p).split("\n")]
+    # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
+    lines = _lines_with_runs(text, mark, parse) if mark is not None and mark * 2 in text else _lines(text, parse)
     for line in lines:
         fields = known(line)
         if fields is None:
@@ -210,16 +206,20 @@ def _lines_with_runs(text: str, mark: str, parse: Callable[[str], str]) -> list[
     for m in re.finditer(re.escape(mark) + "{2,}", text):
         a, b = m.span()
         if a > pos:
-            seg = text[pos:a]
-            pieces = _runs_cut(seg) if len(seg) >= 64 and _LONG_RUN.search(seg) else _pieces(seg)
-            lines.extend(x for p in pieces for x in parse(p).split("\n"))
+            lines.extend(_lines(text[pos:a], parse))
         lines.append(f"{text[a:b]}\t{_mark_features(mark, parse)}")
         pos = b
     if pos < len(text):
-        seg = text[pos:]
-        pieces = _runs_cut(seg) if len(seg) >= 64 and _LONG_RUN.search(seg) else _pieces(seg)
-        lines.extend(x for p in pieces for x in parse(p).split("\n"))
+        lines.extend(_lines(text[pos:], parse))
     return lines
+
+
+def _lines(text: str, parse: Callable[[str], str]) -> list[str]:
+    """MeCab's lines for ``text``, parsed whole or in pieces (long texts, long runs of one class)."""
+    pieces = _runs_cut(text) if len(text) >= 64 and _LONG_RUN.search(text) else _pieces(text)
+    if len(pieces) == 1:
+        return parse(text).split("\n")
+    return [x for p in pieces for x in parse(p).split("\n")]
 
 
 _MARKS: dict[str, str] = {}
@@ -248,12 +248,14 @@ def lemma_ctype(lemma: str) -> str:
 _READING = 6  # UniDic lForm: the katakana reading of the lemma
 
 
-def readings(text: str) -> list[tuple[str, str]]:
-    """``(surface, katakana reading of its lemma)`` per token; for a lexicon's own entries at load."""
-    out: list[tuple[str, str]] = []
+def readings(text: str) -> list[tuple[str, str, str]]:
+    """``(surface, katakana reading of its lemma, conjugation type)`` per token; for a lexicon's
+    own entries at load."""
+    out: list[tuple[str, str, str]] = []
     for line in tagger().parse(text).split("\n"):
         surface, tab, raw = line.partition("\t")
         if tab:
             f = _fields(raw)
-            out.append((surface, f[_READING] if len(f) > _READING and f[_READING] != "*" else ""))
+            out.append((surface, f[_READING] if len(f) > _READING and f[_READING] != "*" else "",
+                        f[_CTYPE] if len(f) > _CTYPE else "*"))
     return out
