@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from eval_data import dev_set
 
 from replyguard.audit_report.aggregate import summarize, tally
 from replyguard.audit_report.rows import CaseRow, check_case
@@ -256,15 +257,6 @@ def test_statistics_and_markdown(capsys):
     assert "## Decisions" in out
     for d in ("block", "approve", "warn", "allow"):
         assert f"| {d} | {decisions[d]} | {100 * decisions[d] / len(records):.1f}% |" in out
-
-
-def dev_set() -> Path:
-    """shared/eval/dev.jsonl beside the checkout (CI) or beside the worktrees; else the holdout."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        path = base / "shared" / "eval" / "dev.jsonl"
-        if path.is_file():
-            return path
-    return ROOT / "eval" / "holdout.jsonl"
 
 
 # a policy that blocks a warning rule, asks approval for a category, lets another rule through

@@ -15,20 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from eval_data import dev_set
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = bool(os.environ.get("CI") or os.environ.get("REPLYGUARD_ENGINE_TESTS"))
 pytestmark = pytest.mark.skipif(not RUN, reason="engine tests run in CI or with REPLYGUARD_ENGINE_TESTS=1")
 CORPUS_CASES = int(os.environ.get("REPLYGUARD_ENGINE_CASES", "10000"))
-
-
-def dev_set() -> Path:
-    """shared/eval/dev.jsonl beside the checkout (CI) or beside the worktrees; else the holdout."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        path = base / "shared" / "eval" / "dev.jsonl"
-        if path.is_file():
-            return path
-    return ROOT / "eval" / "holdout.jsonl"
 
 
 def replyguard(*argv: str, timeout: float = 900) -> subprocess.CompletedProcess:

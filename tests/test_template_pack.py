@@ -132,8 +132,7 @@ def test_similarity_option_overrides_the_rules_threshold(tmp_path: Path) -> None
 
 
 # -- lexicons of another pack --------------------------------------------------------------------------
-def test_a_pack_uses_a_shipped_packs_lexicon_without_loading_its_rules(tmp_path: Path) -> None:
-    pack = _write(tmp_path / "p.yaml", """\
+_SORRY_PACK = """\
         pack: mine
         rules:
           - id: sorry
@@ -142,7 +141,11 @@ def test_a_pack_uses_a_shipped_packs_lexicon_without_loading_its_rules(tmp_path:
             severity: info
             message: 謝罪（{match}）
             match: {phrases: ['@ja-active-support/apology']}
-        """)
+        """
+
+
+def test_a_pack_uses_a_shipped_packs_lexicon_without_loading_its_rules(tmp_path: Path) -> None:
+    pack = _write(tmp_path / "p.yaml", _SORRY_PACK)
     linter = Linter(packs=[load_pack_file(pack)])
     assert [r.id for r in linter.rules] == ["mine/sorry"]  # no rule of ja-active-support runs
     assert [f.message for f in linter.check(_conv("壊れた", "ごめんなさい、すぐ確認します")).findings] \
@@ -154,16 +157,7 @@ def test_a_loaded_packs_lexicon_wins_over_the_shipped_one(tmp_path: Path) -> Non
         pack: ja-active-support
         lexicons: {apology: [陳謝]}
         """)
-    user = _write(tmp_path / "p.yaml", """\
-        pack: mine
-        rules:
-          - id: sorry
-            kind: pattern
-            category: copy_paste_apology
-            severity: info
-            message: 謝罪（{match}）
-            match: {phrases: ['@ja-active-support/apology']}
-        """)
+    user = _write(tmp_path / "p.yaml", _SORRY_PACK)
     linter = Linter(packs=[load_pack_file(own), load_pack_file(user)])
     assert [f.message for f in linter.check(_conv("x", "陳謝いたします。ごめんなさい")).findings] \
         == ["謝罪（陳謝）"]
