@@ -80,13 +80,13 @@ def free_socket() -> socket.socket:
 class ServerThread:
     """``create_app(linter)`` under a real uvicorn server in a background thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, **uvicorn_options):
         import uvicorn
 
         self.sock = free_socket()
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **uvicorn_options))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> ServerThread:

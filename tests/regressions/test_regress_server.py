@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from server_support import demo_linter, free_socket
+from server_support import ServerThread, demo_linter, free_socket
 
 from replyguard.serve_guard import accept_burst, connection_cap, guarded_protocol
 from replyguard.server import create_app
@@ -21,30 +21,11 @@ from replyguard.server import create_app
 CASE = {"post": {"author": "c", "text": "届かない"}, "draft": {"author": "b", "text": "仕様です。"}}
 
 
-class Server:
+class Server(ServerThread):
     """The app under uvicorn with the guarded protocol (small limits, so tests stay short)."""
 
     def __init__(self, app, **guard):
-        import uvicorn
-
-        self.sock = free_socket()
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, http=guarded_protocol(**guard))
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
+        super().__init__(app, http=guarded_protocol(**guard))
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
