@@ -40,6 +40,13 @@ def test_register_ignores_quoted_customer_words() -> None:
     assert registers("「見れないんだけど」とのこと、失礼いたしました。") == [("polite", False)]
 
 
+def test_register_ignores_parenthesised_examples() -> None:
+    # the examples' plain forms are not the reply's own endings
+    found = registers("どのあたりか教えていただけますか？（例：表示が遅い、ボタンがわかりにくい など）")
+    assert found[0][0] == "polite" and not {"plain", "casual"} & {r for r, _ in found}
+    assert registers("確認します(数分かかる)。") == [("polite", False)]
+
+
 def test_register_with_full_width_and_half_width_kana() -> None:
     # ﾃﾞｷﾙﾖ is NFKC-folded to できるよ's katakana; ！ and ？ are folded too
     assert registers("ＯＫです！") == [("polite", False)]

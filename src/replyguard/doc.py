@@ -23,6 +23,8 @@ _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA
 # (リポストして、#新作 をつけて投稿してください is one sentence).
 _TAG = re.compile(r"[#＃@＠][^\s#＃@＠]+")
 _QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
+# Asides in parentheses: examples, notes, readings — not the sentence's own ending.
+_ASIDES = re.compile(r"（[^（）\n]*）|\([^()\n]*\)")
 
 # Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
 _EMOJI = re.compile(
@@ -45,7 +47,7 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8", "addresses",
+    __slots__ = ("_asides", "_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8", "addresses",
                  "content_terms", "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
@@ -55,6 +57,7 @@ class Doc:
         self._sentences: list[tuple[int, int]] | None = None
         self._endings: list[tuple[str, int, int]] | None = None
         self._quotes: list[tuple[int, int]] | None = None
+        self._asides: list[tuple[int, int]] | None = None
         self._grams: set[str] | None = None
         self._utf8: bytes | None = None
         self._registers: list[SentenceRegister] | None = None
@@ -117,6 +120,15 @@ class Doc:
         return any(a <= pos < b for a, b in self.quotes)
 
     @property
+    def asides(self) -> list[tuple[int, int]]:
+        """Ranges of quotes and parenthesised asides (（例：表示が遅い など）): text whose endings
+        are not the sentence's own, left out of a sentence's register."""
+        if self._asides is None:
+            self._asides = sorted(self.quotes + [m.span() for m in _ASIDES.finditer(self.text)]) \
+                if ("（" in self.text or "(" in self.text) else self.quotes
+        return self._asides
+
+    @property
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence ranges, split at 。！？, line breaks and spaces after Japanese text."""
         if self._sentences is None:
@@ -145,9 +157,10 @@ class Doc:
         return (0, len(self.text))
 
     def sentence_tokens(self) -> list[tuple[int, int, Sequence[Token]]]:
-        """Each sentence's range with its tokens outside quotes (one pass: both are in text order)."""
+        """Each sentence's range with its tokens outside quotes and asides (one pass: both are in
+        text order)."""
         toks = self.tokens
-        quoted = bool(self.quotes)
+        asides = self.asides
         out: list[tuple[int, int, Sequence[Token]]] = []
         i, n = 0, len(toks)
         for a, b in self.sentences:
@@ -156,7 +169,8 @@ class Doc:
             j = i
             while j < n and toks[j].end <= b:
                 j += 1
-            out.append((a, b, [t for t in toks[i:j] if not self.in_quote(t.start)] if quoted else toks[i:j]))
+            out.append((a, b, [t for t in toks[i:j] if not any(x <= t.start < y for x, y in asides)]
+                           if asides else toks[i:j]))
             i = j
         return out
 
