@@ -380,6 +380,37 @@ def test_relevance_shares_compound_parts(make_linter) -> None:
     assert _hits(lint, conv("充電器の差し込みをご確認ください。", POST)) == []
 
 
+def test_relevance_ceremony_facts_do_not_engage(make_linter) -> None:
+    facts = ("facts:\n  ceremony:\n    description: thanks for choosing us\n    match:\n"
+             "      regex: ['(お選び|ご利用)いただき[^。]{0,6}ありがと']\n")
+    lint = make_linter(_rule("""
+category: off_topic_template
+severity: info
+message: 投稿の内容に触れていません
+kind: relevance
+stock: ["@stock"]
+ceremony_facts: [ceremony]
+""", extra="lexicons:\n  stock: [ありがとう, 有難う, 御座る, 頂く, 選ぶ, 利用]\n" + facts))
+    # the product is named only while thanking for choosing it: no engagement
+    assert len(_hits(lint, conv("充電ケースをお選びいただきありがとうございます。", POST))) == 1
+    assert _hits(lint, conv("充電ケースの端子をご確認ください。", POST)) == []
+
+
+def test_relevance_ceremony_facts_must_be_matched_facts(make_linter) -> None:
+    from replyguard.errors import ReplyguardError
+
+    text = _rule("""
+category: off_topic_template
+severity: info
+message: m
+kind: relevance
+stock: []
+ceremony_facts: [nosuch]
+""")
+    with pytest.raises(ReplyguardError, match="ceremony_facts names 'nosuch'"):
+        make_linter(text)
+
+
 # -- repetition -------------------------------------------------------------------------
 
 REPETITION = _rule("""

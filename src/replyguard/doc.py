@@ -47,8 +47,8 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_asides", "_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8", "addresses",
-                 "content_terms", "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
+    __slots__ = ("_asides", "_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8",
+                 "addresses", "content_terms", "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
