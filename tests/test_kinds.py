@@ -330,6 +330,26 @@ def test_unanswered_mention(make_linter) -> None:
     assert _hits(lint, conv(DRAFT, POST, thread=chatter)) == []
 
 
+def test_mention_reply_must_answer_with_answer_facts(make_linter) -> None:
+    facts = "facts:\n  answer:\n    description: an answer\n    match:\n      regex: ['^はい', '年です']\n"
+    lint = make_linter(_rule("""
+category: unanswered_mention
+severity: warning
+message: "{author}: {question}"
+kind: unanswered_mention
+question:
+  regex: ['[?？]']
+answer_facts: [answer]
+""", extra=facts))
+    thread = [msg("someone", QUESTION, id="q1")]
+    # sent as the reply, a closing thank-you still leaves the question open
+    assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=thread, in_reply_to="q1"))
+    assert _hits(lint, conv("はい、ご購入から1年です。", POST, thread=thread, in_reply_to="q1")) == []
+    # a colleague's reply to it (even a holding one) is a response the draft need not repeat
+    held = [*thread, msg("sample_official", "確認いたします。", minutes=3, in_reply_to="q1")]
+    assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=held)) == []
+
+
 def test_mention_answered_in_draft_reply_or_thread(make_linter) -> None:
     lint = make_linter(MENTION)
     thread = [msg("someone", QUESTION, id="q1")]

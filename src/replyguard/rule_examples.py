@@ -58,7 +58,7 @@ def example_conversation(example: Example, *, id: str = "", brand_name: str | No
         for i, m in enumerate(example.history)
     )
     minutes = example.minutes if example.minutes is not None else DEFAULT_DRAFT_MINUTES
-    draft = Message(author=EXAMPLE_BRAND.handles[0], text=example.draft, in_reply_to=post.id,
+    draft = Message(author=EXAMPLE_BRAND.handles[0], text=example.draft, in_reply_to=example.reply_to or post.id,
                     created_at=t0 + timedelta(minutes=minutes))
     brand = EXAMPLE_BRAND if brand_name is None else Brand(name=brand_name, handles=EXAMPLE_BRAND.handles)
     return Conversation(id=id, channel=example.channel, brand=brand, post=post,

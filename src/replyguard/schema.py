@@ -101,6 +101,8 @@ class Example(_Spec):
     history: list[ExampleMessage] = Field(default_factory=list)
     channel: Channel = "x"
     minutes: float | None = Field(None, description="minutes between the post and the draft")
+    reply_to: str | None = Field(None, description="id of the thread message the draft replies to "
+                                 "(default: the post)")
     note: str = ""
 
 

@@ -5,7 +5,9 @@ draft, either @mentions a brand handle or is by the post's author, and matches `
 It counts as answered when the draft or a brand message replies to it (`in_reply_to` = its
 `id`), or when a later brand message or the draft shares at least `min_overlap` of the
 content words it adds to the post (those it shares with the post are its topic, not what it
-asks). Span: none. At most one finding.
+asks). With `answer_facts`, a draft sent as the reply counts only when it matches one of
+those facts or shares those words: a closing thank-you sent as the reply answers nothing.
+Span: none. At most one finding.
 
 Example::
 
@@ -29,8 +31,8 @@ from pydantic import Field
 from ..context import Context
 from ..matcher import Matcher
 from ..models import Message
-from ..schema import MatcherSpec, RuleBase
-from . import BuildEnv, Hit, Kind
+from ..schema import MatcherSpec, RuleBase, StrList
+from . import BuildEnv, Hit, Kind, KindError
 from ._thread import before
 
 
@@ -41,12 +43,28 @@ class MentionRule(RuleBase):
     question: MatcherSpec = Field(description="what makes a thread message a question")
     min_overlap: float = Field(0.25, ge=0, le=1, description="share of the question's content words a reply "
                                "must contain to count as answering it")
+    answer_facts: StrList = Field(default_factory=list, description=(
+        "matched facts that make a reply to the question an answer (`answer_signal`: はい, できます…); "
+        "when given, a reply to the question that matches none of them and shares no content word "
+        "with it leaves it unanswered"))
 
 
 @dataclass
 class MentionChecker:
     question: Matcher
     min_overlap: float
+    answers: tuple[Matcher, ...] = ()
+
+    def _draft_replies(self, q: Message, ctx: Context) -> bool:
+        """The draft replies to ``q`` and (with answer facts) reads as an answer to it (a
+        colleague's reply to ``q``, even a holding one, is a response the draft need not repeat)."""
+        reply = ctx.conv.draft
+        if q.id is None or reply.in_reply_to != q.id:
+            return False
+        if not self.answers:
+            return True
+        doc = ctx.doc(reply.text)
+        return any(m.at_least(doc) for m in self.answers) or self._addressed(q, reply.text, ctx)
 
     def _addressed(self, q: Message, reply_text: str, ctx: Context) -> bool:
         q_terms = {t for t in ctx.content_terms(ctx.doc(q.text)) if not t.startswith("~")}
@@ -70,8 +88,7 @@ class MentionChecker:
             to_brand = any(f"@{h}" in qdoc.text.lower() for h in ctx.handles)
             if not (to_brand or q.author == conv.post.author) or not self.question.at_least(qdoc):
                 continue
-            if q.id is not None and (conv.draft.in_reply_to == q.id
-                                     or any(b.in_reply_to == q.id for b in brand_msgs)):
+            if self._draft_replies(q, ctx) or (q.id is not None and any(b.in_reply_to == q.id for b in brand_msgs)):
                 continue
             if any(before(q, b) and self._addressed(q, b.text, ctx) for b in brand_msgs):
                 continue
@@ -82,7 +99,13 @@ class MentionChecker:
 
 
 def build(spec: MentionRule, env: BuildEnv) -> MentionChecker:
-    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap)
+    answers = []
+    for i, name in enumerate(spec.answer_facts):
+        fact = env.facts.matched.get(name)
+        if fact is None:
+            raise KindError(f"answer_facts names {name!r}, which is not a fact with a match", at=("answer_facts", i))
+        answers.append(fact.matcher)
+    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap, tuple(answers))
 
 
 KIND = Kind(MentionRule, build, {"author": "who asked", "question": "the first 60 characters of the question"},
