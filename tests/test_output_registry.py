@@ -125,6 +125,65 @@ def test_server_answers_in_any_registered_format(tsv_installed, config: str) -> 
         assert "tsv" in formats_param["schema"]["enum"]
 
 
+def test_a_format_registered_after_the_server_started_is_reachable(config: str) -> None:
+    """The server looks formats up per request: one registered later is answered (and listed
+    in the 400 of an unknown one); the default answer is the registry's answer format."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from replyguard import Linter
+    from replyguard.config import resolve_config
+    from replyguard.server import create_app
+
+    conv = json.loads(_case(8))
+    assert formats.answer_name() == "jsonl"
+    with TestClient(create_app(Linter(resolve_config(config)))) as client:
+        assert "count" not in client.post("/v1/check?format=nope", json=conv).json()["error"]
+
+        @formats.register
+        class Count(formats.OutputFormat):
+            name = "count"
+            summary = "the number of findings (test)"
+
+            def unit(self, unit) -> None:
+                self.out.write(f"{len(unit.findings)}\n")
+
+        try:
+            res = client.post("/v1/check?format=count", json=conv)
+            assert res.status_code == 200 and res.text == "1\n" and res.headers["x-check-id"]
+            assert "count" in client.post("/v1/check?format=nope", json=conv).json()["error"]
+            body = client.post("/v1/check", json=conv).json()  # the default answer is unchanged
+            assert list(body)[:2] == ["check_id", "id"] and body["findings"][0]["rule"] == "out-test/swap"
+        finally:
+            formats.unregister("count")
+        assert client.post("/v1/check?format=count", json=conv).status_code == 400
+
+
+def test_record_lines_spaced_as_json_dumps_or_compact_as_pydantic_hold_the_same_json(config: str) -> None:
+    """check --format jsonl's lines stay json.dumps's bytes; the server's compact line (pydantic's
+    encoding, check_id spliced in front, fixed_text at the end) is the same JSON."""
+    from replyguard import Linter
+    from replyguard.batch import CaseResult, record_line
+    from replyguard.config import resolve_config
+    from replyguard.models import Conversation
+
+    linter = Linter(resolve_config(config))
+    for draft in (DRAFT, "改行\nと\"引用\"と\\と\u2028と🍅", "問題ありません。"):
+        conv = Conversation.model_validate(json.loads(_case(3, draft)))
+        report = linter.check(conv)
+        rec = report.model_dump(mode="json")
+        assert record_line(rec) == json.dumps(rec, ensure_ascii=False)
+        spaced, compact = (CaseResult(1, "c3", draft, report, compact=c) for c in (False, True))
+        assert spaced.json_line() == json.dumps(rec, ensure_ascii=False)
+        meta, tail = {"check_id": "abc"}, {"fixed_text": "直した"}
+        whole = {**meta, **rec, **tail}
+        for line in (spaced.json_line(meta, tail), compact.json_line(meta, tail)):
+            assert json.loads(line) == whole and list(json.loads(line)) == list(whole)
+        assert compact.json_line(meta) == '{"check_id":"abc",' + report.model_dump_json()[1:]
+    error = CaseResult(2, "bad", error="draft: field required", compact=True)  # no report: the error record
+    assert json.loads(error.json_line({"check_id": "x"})) == {"check_id": "x", **error.record()}
+
+
 class _Lines(io.RawIOBase):
     """A cases file read line by line, counting what was read."""
 

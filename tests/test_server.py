@@ -97,6 +97,34 @@ def test_check_fix_safe_returns_fixed_text(client):
     assert "fixed_text" not in client.post("/v1/check", json=case(draft)).json()
 
 
+def test_default_answer_is_the_jsonl_record_of_the_draft_with_check_id_first(client, linter, monkeypatch):
+    """One path for every answer: the default one is what the registry's jsonl format writes
+    for the draft (check --format jsonl's record), check_id first; ?fix=safe adds fixed_text
+    last, as check --fix's jsonl record. Only the whitespace of the encoding may differ."""
+    from replyguard import formats
+    from replyguard.formats.located import draft_run
+
+    draft = "マイページから履歴が見れます。仕様です。"
+    conv = Conversation.model_validate(case(draft))
+    report = linter.check(conv)
+    record = json.loads(formats.render("jsonl", draft_run(linter, draft, report)))
+    fixed = json.loads(formats.render("jsonl", draft_run(linter, draft, report, fix=True)))
+    assert list(fixed)[-1] == "fixed_text" and list(fixed)[:-1] == list(record)
+
+    rendered: list[str] = []
+    render = formats.render
+    monkeypatch.setattr(formats, "render", lambda name, run, *a: rendered.append(name) or render(name, run, *a))
+    for query, expected in (("", record), ("?fix=safe", fixed)):
+        res = client.post(f"/v1/check{query}", json=case(draft))
+        assert res.status_code == 200 and res.headers["content-type"] == "application/json"
+        body = res.json()
+        assert next(iter(body)) == "check_id" and re.fullmatch(r"[0-9a-f]{32}", body.pop("check_id"))
+        assert body == expected and list(body) == list(expected)
+        # the same record as ?format=jsonl, which carries the check id in a header instead
+        assert json.loads(client.post("/v1/check?format=jsonl", json=case(draft)).text) == record
+    assert rendered == ["jsonl"] * 4
+
+
 def test_check_fix_unknown_value_is_400(client):
     res = client.post("/v1/check?fix=everything", json=case())
     assert res.status_code == 400

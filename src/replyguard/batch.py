@@ -15,9 +15,10 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from .config import Config
 from .errors import ReplyguardError
@@ -25,14 +26,34 @@ from .gc_tuning import tune_gc
 from .linter import Linter
 from .models import Conversation, Report, Severity
 
+# the C encoder behind json.dumps(obj, ensure_ascii=False), made once (json.dumps makes it anew
+# for every call); None without the _json accelerator
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = (_c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None,
+                           ": ", ", ", False, False, True) if _c_make_encoder is not None else None)
+
+
+def record_line(record: dict[str, Any]) -> str:
+    """``json.dumps(record, ensure_ascii=False)``, byte for byte, at about half its cost: the
+    ``--format jsonl`` line of a record (JSON data from ``model_dump(mode="json")``, no cycles)."""
+    if _ENCODE is None:  # pragma: no cover
+        return json.dumps(record, ensure_ascii=False)
+    return "".join(_ENCODE(record, 0))
+
 
 @dataclass
 class CaseResult:
+    """One checked case (or draft): its report, or the error that kept it from being checked.
+    ``compact``: its :meth:`json_line` is the report as pydantic encodes it — the same JSON
+    without a space after ``,`` and ``:``, at about half the cost; the server answers with it.
+    Otherwise the line is ``json.dumps``'s, which ``check --format jsonl`` keeps byte-stable."""
+
     line: int
     id: str | None
     draft: str = ""
     report: Report | None = None
     error: str | None = None
+    compact: bool = False
 
     def record(self) -> dict:
         if self.report is not None:
@@ -43,9 +64,18 @@ class CaseResult:
         """The severity of each finding (none for an error record)."""
         return [f.severity for f in self.report.findings] if self.report is not None else []
 
-    def json_line(self) -> str:
-        """The ``--format jsonl`` line of this result (without the newline)."""
-        return json.dumps(self.record(), ensure_ascii=False)
+    def json_line(self, meta: dict[str, Any] | None = None, tail: dict[str, Any] | None = None) -> str:
+        """The ``--format jsonl`` line of this result (without the newline): the fields of
+        ``meta`` first, then the record's, then those of ``tail``."""
+        if self.compact and self.report is not None:
+            line = self.report.model_dump_json()
+            if meta:
+                line = to_json(meta).decode()[:-1] + "," + line[1:]
+            if tail:
+                line = line[:-1] + "," + to_json(tail).decode()[1:]
+            return line
+        rec = self.record()
+        return record_line({**(meta or {}), **rec, **(tail or {})} if meta or tail else rec)
 
 
 _SEVERITY = {s.value: s for s in Severity}
@@ -81,8 +111,8 @@ class _Shipped(CaseResult):
     def severities(self) -> list[Severity]:
         return [_SEVERITY[s] for s in self._severities]
 
-    def json_line(self) -> str:
-        return self._json
+    def json_line(self, meta: dict[str, Any] | None = None, tail: dict[str, Any] | None = None) -> str:
+        return super().json_line(meta, tail) if meta or tail else self._json
 
 
 def _ship(res: CaseResult) -> tuple:

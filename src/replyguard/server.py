@@ -42,8 +42,9 @@ from starlette.staticfiles import StaticFiles
 from . import __version__, formats
 from .audit import AuditLog, check_record, draft_hash, now_iso
 from .errors import CheckTimeout, InputError, ReplyguardError
+from .formats.located import check_run, draft_run
 from .gc_tuning import SERVER, tune_gc
-from .linter import Linter, apply_fixes
+from .linter import Linter
 from .models import Action, Conversation, NonBlank, Report
 from .policy import resolve_rule_id
 from .serve_guard import BODY_TIMEOUT_S, CHECK_BUDGET_S, JsonPostOnly, run_server
@@ -404,6 +405,9 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
             await log(check_record(check_id, conv, report, text=audit_log.text, draft_sha256=sha))
         return check_id, report
 
+    draft_header = check_run(linter, "draft")  # the rules a format may name: made once
+    answer_format = formats.answer_name()  # the default answer: one record (formats/jsonl.py)
+
     async def check(request: Request) -> Response:
         params: Mapping[str, str] = request.query_params if request.scope["query_string"] else {}  # parsed only if any
         fix = params.get("fix")
@@ -418,18 +422,16 @@ def create_app(linter: Linter, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         body = await _read_body(request, max_body_bytes, body_timeout_s)
         conv = _parse_conversation(body)
         check_id, report = await run_check(conv)
-        if fmt is not None:  # the draft's run, written by the registered format
-            from .formats.located import draft_run
-
-            text = formats.render(fmt, draft_run(linter, conv.draft.text, report), linter.config.fail_on)
-            return Response(text.encode("utf-8"), media_type=formats.get(fmt).media_type,
-                            headers={"X-Check-Id": check_id})
-        if fix is None:  # the report's JSON with check_id in front, without a re-encode
-            return Response(b'{"check_id":"%s",%s' % (check_id.encode(), report.model_dump_json().encode()[1:]),
-                            media_type="application/json")
-        out = {"check_id": check_id, **report.model_dump(mode="json")}
-        out["fixed_text"] = apply_fixes(conv.draft.text, report)
-        return _Json(out)
+        # the draft's run, written by a registered format: by default the jsonl record with
+        # check_id first (and fixed_text with ?fix=safe); with ?format= the format's text,
+        # the check id in a header
+        run = draft_run(linter, conv.draft.text, report, fix=fix is not None, header=draft_header,
+                        meta={"check_id": check_id} if fmt is None else None, compact=fmt is None)
+        text = formats.render(fmt or answer_format, run, linter.config.fail_on)
+        if fmt is None:
+            return Response(text.encode("utf-8"), media_type="application/json")
+        return Response(text.encode("utf-8"), media_type=formats.get(fmt).media_type,
+                        headers={"X-Check-Id": check_id})
 
     def unprocessable(field: str, message: str) -> ApiError:
         return ApiError(422, f"{field}: {message}", [{"field": field, "message": message}])

@@ -3,8 +3,9 @@
 A format is one module of this package (or of an installed package, through the
 ``replyguard.formats`` entry point group) holding one :class:`OutputFormat` subclass decorated
 with :func:`register`. Every command that reports findings — ``check`` (one draft or
-``--cases``), ``lint-templates`` and the server's ``/v1/check?format=`` — offers the registered
-names and writes through them, so adding a format is adding that module; nothing else names it.
+``--cases``), ``lint-templates`` and the server's ``/v1/check`` (its default answer is the
+:func:`answer_name` format's record; ``?format=`` any other) — offers the registered names and
+writes through them, so adding a format is adding that module; nothing else names it.
 
 A format is a writer fed one :class:`~replyguard.formats.located.Unit` at a time, as the
 command produces them (``check --cases`` streams: a format that writes per unit, like
@@ -18,8 +19,9 @@ import importlib
 import io
 import pkgutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
+from types import MappingProxyType
 from typing import ClassVar, TextIO, TypeVar
 
 from ..errors import ReplyguardError
@@ -38,6 +40,7 @@ class OutputFormat:
     order: ClassVar[int] = 100  # place among the choices of ``--format`` (built-ins first)
     default: ClassVar[bool] = False  # the format of ``--format``'s default
     fixes: ClassVar[bool] = False  # can show ``check --fix``'s fixed drafts
+    answers: ClassVar[bool] = False  # writes the server's default ``/v1/check`` answer (one record)
     media_type: ClassVar[str] = "text/plain; charset=utf-8"  # the server's Content-Type
 
     def __init__(self, out: TextIO, run: Run, fail_on: Severity = Severity.error) -> None:
@@ -71,24 +74,29 @@ class WholeRunFormat(OutputFormat):
 
 
 _REGISTRY: dict[str, type[OutputFormat]] = {}
+_ordered: dict[str, type[OutputFormat]] | None = None  # _REGISTRY in --format's order, made once
 _loaded = False
 F = TypeVar("F", bound=type[OutputFormat])
 
 
 def register(cls: F) -> F:
     """Class decorator: make ``cls`` the format named ``cls.name``."""
+    global _ordered
     other = _REGISTRY.get(cls.name)
     same = other is not None and (other.__module__, other.__qualname__) == (cls.__module__, cls.__qualname__)
     if other is not None and not same:
         raise ReplyguardError(f"output format {cls.name!r} is registered twice "
                               f"({other.__module__} and {cls.__module__})")
     _REGISTRY[cls.name] = cls
+    _ordered = None
     return cls
 
 
 def unregister(name: str) -> None:
     """Forget a format (a test's own format, when the test is done)."""
+    global _ordered
     _REGISTRY.pop(name, None)
+    _ordered = None
 
 
 def refresh() -> None:
@@ -113,10 +121,14 @@ def _load() -> None:
                   file=sys.stderr)
 
 
-def registry() -> dict[str, type[OutputFormat]]:
-    """Every format by name, in the order ``--format`` offers them."""
+def registry() -> Mapping[str, type[OutputFormat]]:
+    """Every format by name, in the order ``--format`` offers them (looked up per request by
+    the server: sorted once, again only after :func:`register` or :func:`unregister`)."""
+    global _ordered
     _load()
-    return dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].order, item[0])))
+    if _ordered is None:
+        _ordered = dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].order, item[0])))
+    return MappingProxyType(_ordered)
 
 
 def names(predicate: Callable[[type[OutputFormat]], bool] | None = None) -> list[str]:
@@ -125,6 +137,12 @@ def names(predicate: Callable[[type[OutputFormat]], bool] | None = None) -> list
 
 def default_name() -> str:
     return next(n for n, cls in registry().items() if cls.default)
+
+
+def answer_name() -> str:
+    """The format of the server's default ``/v1/check`` answer: it writes a draft's unit as
+    one JSON record (with the unit's ``meta`` first), answered as ``application/json``."""
+    return next(n for n, cls in registry().items() if cls.answers)
 
 
 def get(name: str) -> type[OutputFormat]:

@@ -14,6 +14,7 @@ class Jsonl(OutputFormat):
     summary = "one JSON record per case (or draft, or template), streamed"
     order = 2
     fixes = True
+    answers = True
     media_type = "application/x-ndjson"
 
     def unit(self, unit: Unit) -> None:

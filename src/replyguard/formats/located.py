@@ -10,16 +10,15 @@ asks for them, so streaming ``--format jsonl`` of a large batch never builds the
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..batch import CaseResult, record_line
 from ..models import Report, Severity
 
 if TYPE_CHECKING:
-    from ..batch import CaseResult
     from ..linter import Linter
 
 TOOL_NAME = "replyguard"
@@ -74,15 +73,17 @@ class Unit:
     ``check`` is the checked draft behind a unit of ``check`` (``None`` for a template); its
     findings become :class:`Located` ones at ``file``:``line`` (with the span's column when
     ``columns``) the first time :attr:`findings` is read. ``fix``: the unit's record carries
-    ``fixed_text`` (``check --fix``).
+    ``fixed_text`` (``check --fix``). ``meta``: fields the record carries first (the server's
+    ``check_id``).
     """
 
     def __init__(self, name: str, file: str, line: int | None = None, findings: list[Located] | None = None,
                  error: str | None = None, suppressed: list[SuppressedFinding] | None = None, *,
-                 check: CaseResult | None = None, columns: bool = False, fix: bool = False) -> None:
+                 check: CaseResult | None = None, columns: bool = False, fix: bool = False,
+                 meta: dict[str, Any] | None = None) -> None:
         self.name, self.file, self.line, self.error = name, file, line, error
         self.suppressed: list[SuppressedFinding] = suppressed if suppressed is not None else []
-        self.check, self.columns, self.fix = check, columns, fix
+        self.check, self.columns, self.fix, self.meta = check, columns, fix, meta
         self._findings = findings if findings is not None or check is not None else []
 
     @property
@@ -122,22 +123,24 @@ class Unit:
 
     def record(self) -> dict[str, Any]:
         """The unit as JSON data: a checked draft's report (``docs/cases.md``, the ``--format
-        jsonl`` record), or a template's located findings and suppressions."""
+        jsonl`` record), or a template's located findings and suppressions; :attr:`meta` first."""
         if self.check is not None:
             rec = self.check.record()
             if self.fix:  # only safe fixes: unsafe ones change the meaning and need a person
                 rec["fixed_text"] = self.fixed_text()
-            return rec
-        return {"name": self.name, "file": relative_uri(self.file), "line": self.line,
-                "findings": [located_dict(f) for f in self.findings],
-                "suppressed": [{**located_dict(s.finding), "reason": s.reason, "source": s.source}
-                               for s in self.suppressed]}
+        else:
+            rec = {"name": self.name, "file": relative_uri(self.file), "line": self.line,
+                   "findings": [located_dict(f) for f in self.findings],
+                   "suppressed": [{**located_dict(s.finding), "reason": s.reason, "source": s.source}
+                                  for s in self.suppressed]}
+        return {**self.meta, **rec} if self.meta else rec
 
     def json_line(self) -> str:
-        """:meth:`record` as one line of JSON (a batch worker's line as it sent it)."""
-        if self.check is not None and not self.fix:
-            return self.check.json_line()
-        return json.dumps(self.record(), ensure_ascii=False)
+        """:meth:`record` as one line of JSON, written by the checked draft when there is one
+        (a batch worker's line as it sent it; the server's compact encoding)."""
+        if self.check is None:
+            return record_line(self.record())
+        return self.check.json_line(self.meta, {"fixed_text": self.fixed_text()} if self.fix else None)
 
     def _locate(self) -> list[Located]:
         if self.error is not None:
@@ -150,11 +153,11 @@ class Unit:
                 for f in report.findings]
 
 
-def draft_unit(check: CaseResult, *, fix: bool = False) -> Unit:
+def draft_unit(check: CaseResult, *, fix: bool = False, meta: dict[str, Any] | None = None) -> Unit:
     """A single draft (argument or stdin): line 1 of ``stdin``, columns are offsets in the draft + 1."""
     report = check.report
     return Unit((report.id if report is not None else "") or "draft", "stdin", 1, check=check, columns=True,
-                fix=fix)
+                fix=fix, meta=meta)
 
 
 def case_unit(check: CaseResult, file: str, *, fix: bool = False) -> Unit:
@@ -203,13 +206,15 @@ def check_run(linter: Linter, subject: Subject, *, fixes: bool = False) -> Run:
     return Run([], rules, "replyguard check", __version__, subject, fixes)
 
 
-def draft_run(linter: Linter, draft: str, report: Report) -> Run:
-    """A single draft's run (``check DRAFT``, the server's ``/v1/check?format=``): one unit."""
-    from ..batch import CaseResult
-
-    run = check_run(linter, "draft")
-    run.units.append(draft_unit(CaseResult(1, report.id or None, draft, report)))
-    return run
+def draft_run(linter: Linter, draft: str, report: Report, *, fix: bool = False,
+              meta: dict[str, Any] | None = None, header: Run | None = None, compact: bool = False) -> Run:
+    """A single draft's run (``check DRAFT``, the server's ``/v1/check``): one unit, carrying
+    ``fixed_text`` when ``fix`` and the fields of ``meta`` first. ``header``: the
+    :func:`check_run` header of ``"draft"`` to reuse (the server makes it once); ``compact``:
+    its record line as pydantic encodes it (:class:`~replyguard.batch.CaseResult`)."""
+    head = header if header is not None else check_run(linter, "draft")
+    unit = draft_unit(CaseResult(1, report.id or None, draft, report, compact=compact), fix=fix, meta=meta)
+    return Run([unit], head.rules, head.suite, head.version, "draft", fix)
 
 
 def located_dict(f: Located) -> dict[str, Any]:
