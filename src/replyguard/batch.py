@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
-from pydantic_core import to_json
 
 from .config import Config
 from .errors import ReplyguardError
@@ -29,8 +28,9 @@ from .models import Conversation, Report, Severity
 # the C encoder behind json.dumps(obj, ensure_ascii=False), made once (json.dumps makes it anew
 # for every call); None without the _json accelerator
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_ENCODE = (_c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None,
-                           ": ", ", ", False, False, True) if _c_make_encoder is not None else None)
+_ENCODE, _COMPACT = ((_c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None,
+                                      colon, comma, False, False, True) for colon, comma in ((": ", ", "), (":", ",")))
+                      if _c_make_encoder is not None else (None, None))
 
 
 def record_line(record: dict[str, Any]) -> str:
@@ -39,6 +39,13 @@ def record_line(record: dict[str, Any]) -> str:
     if _ENCODE is None:  # pragma: no cover
         return json.dumps(record, ensure_ascii=False)
     return "".join(_ENCODE(record, 0))
+
+
+def _compact(fields: dict[str, Any]) -> str:
+    """``fields`` as JSON without spaces (as pydantic writes it)."""
+    if _COMPACT is None:  # pragma: no cover
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return "".join(_COMPACT(fields, 0))
 
 
 @dataclass
@@ -70,9 +77,9 @@ class CaseResult:
         if self.compact and self.report is not None:
             line = self.report.model_dump_json()
             if meta:
-                line = to_json(meta).decode()[:-1] + "," + line[1:]
+                line = _compact(meta)[:-1] + "," + line[1:]
             if tail:
-                line = line[:-1] + "," + to_json(tail).decode()[1:]
+                line = line[:-1] + "," + _compact(tail)[1:]
             return line
         rec = self.record()
         return record_line({**(meta or {}), **rec, **(tail or {})} if meta or tail else rec)

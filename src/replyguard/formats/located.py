@@ -77,6 +77,8 @@ class Unit:
     ``check_id``).
     """
 
+    __slots__ = ("_findings", "check", "columns", "error", "file", "fix", "line", "meta", "name", "suppressed")
+
     def __init__(self, name: str, file: str, line: int | None = None, findings: list[Located] | None = None,
                  error: str | None = None, suppressed: list[SuppressedFinding] | None = None, *,
                  check: CaseResult | None = None, columns: bool = False, fix: bool = False,
