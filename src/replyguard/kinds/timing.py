@@ -1,6 +1,9 @@
 """The draft would be sent later than the response-time target after the post.
 
 Needs both `post.created_at` and `draft.created_at`; without either, the rule does nothing.
+With `first_response`, what is timed is the brand's first response: when a brand message in
+the thread came after the post and within the target, the post was answered in time and the
+draft is a follow-up (the update a holding reply promised), not a late reply.
 Span: none.
 
 Example::
@@ -31,21 +34,30 @@ class TimingRule(RuleBase):
     kind: Literal["timing"]
     max_minutes: float | None = Field(None, description="the target in minutes (default: the config's "
                                                         "`response_minutes`, 60 unless set)")
+    first_response: bool = Field(False, description="time the brand's first response: a brand message in the "
+                                 "thread within the target makes a later draft a follow-up")
 
 
 @dataclass
 class TimingChecker:
     max_minutes: float | None
+    first_response: bool = False
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         minutes = ctx.minutes_after_post(ctx.conv.draft.created_at)
         target = self.max_minutes if self.max_minutes is not None else ctx.settings.response_minutes
-        if minutes is not None and minutes > target:
-            yield Hit(None, {"minutes": round(minutes), "target": round(target)})
+        if minutes is None or minutes <= target:
+            return
+        if self.first_response:
+            for m in ctx.messages("thread_brand"):
+                after = ctx.minutes_after_post(m.created_at)
+                if after is not None and 0 <= after <= target:
+                    return  # the brand answered in time; the draft follows up
+        yield Hit(None, {"minutes": round(minutes), "target": round(target)})
 
 
 def build(spec: TimingRule, env: BuildEnv) -> TimingChecker:
-    return TimingChecker(spec.max_minutes)
+    return TimingChecker(spec.max_minutes, spec.first_response)
 
 
 KIND = Kind(TimingRule, build, {"minutes": "minutes from the post to the draft (rounded)",
