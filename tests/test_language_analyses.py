@@ -47,6 +47,17 @@ def test_register_ignores_parenthesised_examples() -> None:
     assert registers("確認します(数分かかる)。") == [("polite", False)]
 
 
+@pytest.mark.parametrize("text", [
+    "次の手順をお試しください。①電源を抜き、10秒待ってから差し直す ②ランプが緑か確認する。",
+    "次の手順をお試しください。\n・電源を抜く\n・差し直す",
+    "次の手順をお試しください。\n1. 電源を抜く\n2. 差し直す",
+])
+def test_list_items_are_not_plain_sentences(text: str) -> None:
+    # steps are written in plain form by convention (NFKC turns ① into 1: read in the original)
+    assert {r for r, _ in registers(text)} <= {"polite", "fragment"}
+    assert registers("10秒待つ。") == [("plain", False)]  # a number opening a sentence is no list marker
+
+
 def test_register_with_full_width_and_half_width_kana() -> None:
     # ﾃﾞｷﾙﾖ is NFKC-folded to できるよ's katakana; ！ and ？ are folded too
     assert registers("ＯＫです！") == [("polite", False)]

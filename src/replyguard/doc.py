@@ -24,6 +24,11 @@ _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA
 _TAG = re.compile(r"[#＃@＠][^\s#＃@＠]+")
 _QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
 # Asides in parentheses: examples, notes, readings — not the sentence's own ending.
+# A list marker opening a sentence, in the original text (NFKC turns ① into 1): circled
+# numbers, bullets, "1." / "1)" / "(1)". List items are steps, not sentences with an ending.
+_LIST_ITEM = re.compile(r"\s*(?:[\u2460-\u2473\u2776-\u277f・●○■□◆◇▶▷►]"
+                        r"|[0-9０-９]{1,2}[.)．）]\s*\D|[(（][0-9０-９]{1,2}[)）])")
+_LIST_NUMBER = re.compile(r"\s*[0-9]{1,2}[.)]?")
 _ASIDES = re.compile(r"（[^（）\n]*）|\([^()\n]*\)")
 
 # Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
@@ -142,6 +147,8 @@ class Doc:
                     continue
                 if a in tag_ends and text[a].isspace():
                     continue
+                if _LIST_NUMBER.fullmatch(text, start, a):
+                    continue  # the "1." of a numbered list item, not the end of a sentence
                 if b > start and not text[start:b].isspace():
                     out.append((start, b))
                 start = b
@@ -156,9 +163,15 @@ class Doc:
                 return (a, b)
         return (0, len(self.text))
 
+    def _list_item(self, start: int, end: int) -> bool:
+        """Whether the sentence opens with a list marker (①電源を抜き、差し直す): steps are written in
+        plain form by convention, which is not a plain sentence in a polite reply."""
+        original = self.norm.original
+        return bool(_LIST_ITEM.match(original, self.norm.to_original(start, end)[0]))
+
     def sentence_tokens(self) -> list[tuple[int, int, Sequence[Token]]]:
         """Each sentence's range with its tokens outside quotes and asides (one pass: both are in
-        text order)."""
+        text order); a list item has none (its ending is no sentence ending)."""
         toks = self.tokens
         asides = self.asides
         out: list[tuple[int, int, Sequence[Token]]] = []
@@ -169,8 +182,11 @@ class Doc:
             j = i
             while j < n and toks[j].end <= b:
                 j += 1
-            out.append((a, b, [t for t in toks[i:j] if not any(x <= t.start < y for x, y in asides)]
-                           if asides else toks[i:j]))
+            if self._list_item(a, b):
+                out.append((a, b, ()))
+            else:
+                out.append((a, b, [t for t in toks[i:j] if not any(x <= t.start < y for x, y in asides)]
+                               if asides else toks[i:j]))
             i = j
         return out
 
