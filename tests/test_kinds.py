@@ -350,6 +350,24 @@ answer_facts: [answer]
     assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=held)) == []
 
 
+def test_mention_stock_words_do_not_answer(make_linter) -> None:
+    rule = """
+category: unanswered_mention
+severity: warning
+message: "{author}: {question}"
+kind: unanswered_mention
+question:
+  regex: ['[?？]']
+"""
+    thread = [msg("someone", "@sample_support パンフレットは頂けますか？", id="q1")]
+    closing = "ご来店頂きありがとうございました。"
+    # without a stock list, the polite 頂く the closing shares with the question counts as an answer
+    assert _hits(make_linter(_rule(rule)), conv(closing, POST, thread=thread)) == []
+    with_stock = make_linter(_rule(rule + "stock: [頂く, 有難う, 御座る, 来店]\n"))
+    assert _hits(with_stock, conv(closing, POST, thread=thread))
+    assert _hits(with_stock, conv("パンフレットは店頭でお渡ししております。", POST, thread=thread)) == []
+
+
 def test_mention_answered_in_draft_reply_or_thread(make_linter) -> None:
     lint = make_linter(MENTION)
     thread = [msg("someone", QUESTION, id="q1")]

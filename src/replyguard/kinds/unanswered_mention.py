@@ -43,6 +43,9 @@ class MentionRule(RuleBase):
     question: MatcherSpec = Field(description="what makes a thread message a question")
     min_overlap: float = Field(0.25, ge=0, le=1, description="share of the question's content words a reply "
                                "must contain to count as answering it")
+    stock: StrList = Field(default_factory=list, description=(
+        "lemmas (or `@lexicon`) that carry no topic: a reply sharing only these (ございます, 頂く) "
+        "with the question has not answered it"))
     answer_facts: StrList = Field(default_factory=list, description=(
         "matched facts that make a reply to the question an answer (`answer_signal`: はい, できます…); "
         "when given, a reply to the question that matches none of them and shares no content word "
@@ -54,6 +57,7 @@ class MentionChecker:
     question: Matcher
     min_overlap: float
     answers: tuple[Matcher, ...] = ()
+    stock: frozenset[str] = frozenset()
 
     def _draft_replies(self, q: Message, ctx: Context) -> bool:
         """The draft replies to ``q`` and (with answer facts) reads as an answer to it (a
@@ -67,7 +71,7 @@ class MentionChecker:
         return any(m.at_least(doc) for m in self.answers) or self._addressed(q, reply.text, ctx)
 
     def _addressed(self, q: Message, reply_text: str, ctx: Context) -> bool:
-        q_terms = {t for t in ctx.content_terms(ctx.doc(q.text)) if not t.startswith("~")}
+        q_terms = {t for t in ctx.content_terms(ctx.doc(q.text), self.stock) if not t.startswith("~")}
         if not q_terms:
             return False
         # What the question adds to the post is what it asks about (南町店 is the post's topic;
@@ -75,7 +79,7 @@ class MentionChecker:
         asked = q_terms - ctx.content_terms(ctx.post)
         if asked:
             q_terms = asked
-        r_terms = ctx.content_terms(ctx.doc(reply_text))
+        r_terms = ctx.content_terms(ctx.doc(reply_text), self.stock)
         return len(q_terms & r_terms) / len(q_terms) >= self.min_overlap
 
     def run(self, ctx: Context) -> Iterable[Hit]:
@@ -105,7 +109,8 @@ def build(spec: MentionRule, env: BuildEnv) -> MentionChecker:
         if fact is None:
             raise KindError(f"answer_facts names {name!r}, which is not a fact with a match", at=("answer_facts", i))
         answers.append(fact.matcher)
-    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap, tuple(answers))
+    stock = frozenset(env.lexicon_words(spec.stock, at=("stock",)))
+    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap, tuple(answers), stock)
 
 
 KIND = Kind(MentionRule, build, {"author": "who asked", "question": "the first 60 characters of the question"},
