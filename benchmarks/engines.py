@@ -15,7 +15,9 @@ its own package name, so all of them see the same machine at the same moment:
   only its own patterns behind their required characters, "is there a match" answered first
   by the old ``literal_first`` split (``git show`` of it at ``LITERAL_FIRST``), results
   memoised on the Doc. This is the same-packs answer to "is RE2 slower than ``re``";
-* ``RE2``: this tree (one RE2 set scan per text answers which patterns match, for every matcher);
+* ``RE2``: this tree;
+* ``RE2 (REV)``: the code and packs of commit ``--baseline`` on RE2, for an A/B of a change to
+  this tree's engine in the same blocks (the ratios to ``re (this tree)`` are then comparable);
 * ``Hyperscan``: this tree with that scan made by one Hyperscan database of the same patterns
   (Hyperscan reports no groups, so spans and replacements stay on RE2); skipped when the
   ``hyperscan`` package is not installed;
@@ -384,7 +386,7 @@ def _floor(tagger, cases: list[dict]) -> None:
 
 
 def compare(before: str | None, files: dict[str, list[dict]], reps: int, floor: bool = True,
-            verify: bool = False) -> dict:
+            verify: bool = False, baseline: str | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="replyguard-engines-"))
     variants: dict = {}
     if before:
@@ -396,6 +398,9 @@ def compare(before: str | None, files: dict[str, list[dict]], reps: int, floor: 
                                  {"literal_first.py": old})
     _use_re(variants[RE_TREE])
     variants["RE2"] = _package(ROOT / "src" / "replyguard", ROOT / "rules", "replyguard_re2", work)
+    if baseline:
+        tree = _export(baseline, work / "baseline")
+        variants[f"RE2 ({baseline})"] = _package(tree / "src" / "replyguard", tree / "rules", "replyguard_base", work)
     hs_state = None
     try:
         import hyperscan  # noqa: F401
@@ -527,6 +532,7 @@ def _hostile() -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--before", help="commit whose code is the 're' variant (skipped when not given)")
+    ap.add_argument("--baseline", help="commit whose code, on RE2, is also a variant (an A/B of this tree's engine)")
     ap.add_argument("--cases", action="append", default=[], help="a JSON Lines case file; repeatable")
     ap.add_argument("--generated", type=int, default=600, help="cases of the generated corpus (0: none)")
     ap.add_argument("--reps", type=int, default=5, help="checks of each block per variant (the fastest counts)")
@@ -545,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
         import corpus
 
         files[f"generated ({args.generated})"] = json.loads(json.dumps(list(corpus.generate(args.generated, 1))))
-    results = compare(args.before, files, args.reps, floor=not args.no_floor, verify=args.verify)
+    results = compare(args.before, files, args.reps, floor=not args.no_floor, verify=args.verify,
+                      baseline=args.baseline)
     if "verify" in results:
         v = results["verify"]
         print(f"RE2 vs {RE_TREE}: {v['cases']} reports, {len(v['reports_differ'])} differ "
@@ -561,9 +568,10 @@ def main(argv: list[str] | None = None) -> int:
             floor_ratio = f"  {v / row[FLOOR]:.2f}× floor" if FLOOR in row else ""
             print(f"    {k:16} {v:6.0f}  {v / row[RE_TREE]:.2f}×{floor_ratio}")
         passes = results["passes"][name]
-        ratios = [a / b for a, b in zip(passes["RE2"], passes[RE_TREE], strict=True)]
-        print(f"    RE2 / {RE_TREE}, each of the {args.reps} passes over the file: "
-              + ", ".join(f"{x:.2f}" for x in ratios) + f" (median {statistics.median(ratios):.2f})")
+        for k in [k for k in row if k.startswith("RE2")]:
+            ratios = [a / b for a, b in zip(passes[k], passes[RE_TREE], strict=True)]
+            print(f"    {k} / {RE_TREE}, each of the {args.reps} passes over the file: "
+                  + ", ".join(f"{x:.2f}" for x in ratios) + f" (median {statistics.median(ratios):.2f})")
     print("Linter() build, ms: " + ", ".join(f"{k} {1000 * v:.0f}" for k, v in results["build_s"].items()))
     if "hyperscan_refused_patterns" in results:
         print(f"patterns Hyperscan could not compile: {results['hyperscan_refused_patterns']}")
