@@ -71,6 +71,10 @@ def test_a_loaded_pattern_matches_without_error_and_spans_stay_in_the_text(patte
             a, b = m.span
             assert 0 <= a < b <= len(text)
             assert m.expand("\\g<0>") == text[a:b] or groups.hits, (pattern, text)
+        # spans() finds matches without reading groups (no generator); matches() reads them:
+        # the reported spans are the same.
+        with_groups = compile_pattern(pattern, ignorecase=True, groups=True)
+        assert spans == [m.span for m in with_groups.matches(text, data)], (pattern, text)
 
 
 # Patterns in the syntax both engines read alike: literals, simple classes, groups, alternation,

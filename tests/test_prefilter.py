@@ -126,3 +126,47 @@ def test_prefilter_and_existence_test_agree_with_a_full_scan(linter) -> None:
             assert m.at_least(doc) == expected, text
             checked += expected
     assert checked > 500  # the texts do exercise the matchers
+
+
+def test_the_set_gate_rules_out_only_what_cannot_match(linter) -> None:
+    """Substitutions and cue filters read the doc's pattern-set scan when one was made: a
+    pattern it rules out has no match in the text the set scanned (the masked text), and a doc
+    the set has not scanned is never ruled out; the cue filters' required characters too."""
+    from replyguard.cues import CueFilter
+    from replyguard.kinds.substitution import SubstitutionChecker
+    from replyguard.regex import SetGate
+
+    gated: list[tuple[SetGate, Regex]] = []
+    cues: list[CueFilter] = []
+    for rule in linter.rules:
+        if isinstance(rule.checker, SubstitutionChecker):
+            gated += [(s.gate, s.regex) for s in rule.checker.swaps if s.gate is not None and s.regex is not None]
+    for m in _shipped_matchers(linter):
+        cues += [seq.cues for seq in m.sequences if seq.cues is not None]
+        if m.lemmas is not None:
+            cues.append(m.lemmas.cues)
+    gated += [(c._gate, c._re) for c in cues if c._gate is not None and c._re is not None]
+    assert len(gated) > 20 and any(c._need is not None for c in cues)
+    ruled_out = 0
+    for text in _texts(linter):
+        doc = Doc(text)
+        assert not any(gate.ruled_out(doc.memo) for gate, _ in gated)  # not scanned yet
+        for m in _shipped_matchers(linter):
+            m.at_least(doc)  # the matchers scan the doc
+        for gate, rx in gated:
+            if gate.ruled_out(doc.memo):
+                ruled_out += 1
+                assert not rx.search(doc.utf8), (text, rx.pattern)
+        for c in cues:
+            assert c.absent(doc) == (c._re is not None and not c._re.search(doc.utf8)), text
+    assert ruled_out > 1000
+
+
+def test_a_cue_with_the_mask_character_is_searched() -> None:
+    from replyguard.cues import CueFilter
+    from replyguard.doc import MASK
+
+    doc = Doc("詳しくは https://example.com/faq をご覧ください")
+    assert MASK in doc.masked and MASK not in doc.text
+    assert not CueFilter([MASK]).absent(doc)
+    assert CueFilter(["壊れ"]).absent(doc) and not CueFilter(["ご覧"]).absent(doc)

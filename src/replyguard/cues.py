@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .doc import Doc
-from .regex import Regex
+from .doc import MASK, Doc
+from .prefilter import rarest
+from .regex import Regex, SetGate
 from .tokens import readings
 
 # Conjugation: the kana that may follow a stem — a godan verb's row and its euphonic forms
@@ -84,19 +85,33 @@ def word_cues(word: str, parts: list[tuple[str, str, str]] | None = None) -> set
 
 
 class CueFilter:
-    """Whether a doc holds any of a set of cues (one RE2 scan of its masked text)."""
+    """Whether a doc holds any of a set of cues (one RE2 scan of its masked text, made only when
+    the text has, for some cue, that cue's rarest character: most texts have none of them)."""
 
-    __slots__ = ("_re", "cues")
+    __slots__ = ("_gate", "_need", "_re", "cues")
 
     def __init__(self, cues: Iterable[str]) -> None:
         self.cues: frozenset[str] = frozenset(c for c in cues if c)
         ordered = sorted(self.cues, key=len, reverse=True)
         self._re = Regex("|".join("".join("\\" + ch if ch in _SPECIAL else ch for ch in c) for c in ordered)) \
             if ordered else None
+        self._gate = SetGate(self._re) if self._re is not None else None  # the doc's set scan, if made
+        # One character of each cue (the rarest kind: kanji, then katakana, then the rest), tested
+        # against the text's characters. The scan reads the masked text, whose characters are the
+        # text's plus MASK, and U+FFFD for a lone surrogate: a cue with either gets no such test.
+        need = frozenset(rarest(c) for c in self.cues)
+        self._need = need if need and need.isdisjoint({MASK, "\ufffd"}) and \
+            not any(MASK in c or "\ufffd" in c for c in self.cues) else None
 
     def absent(self, doc: Doc) -> bool:
         """True when the doc contains none of the cues (an empty filter rules nothing out)."""
-        return self._re is not None and not self._re.search(doc.utf8)
+        if self._re is None:
+            return False
+        if self._need is not None and self._need.isdisjoint(doc.grams):
+            return True
+        if self._gate is not None and self._gate.ruled_out(doc.memo):
+            return True
+        return not self._re.search(doc.utf8)
 
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")

@@ -16,7 +16,7 @@ from . import prefilter
 from .cues import CueFilter, word_cues
 from .doc import Doc
 from .lemma_match import LemmaMatcher
-from .regex import Regex, compile_pattern, pattern_set
+from .regex import UNSCANNED, Regex, compile_pattern, pattern_set
 from .schema import MatcherSpec, TokenSpec
 from .text import normalize
 from .tokens import Token, lemma_ctype
@@ -236,7 +236,6 @@ class TokenSequence:
 
 
 _NONE: list[int] = []
-_UNSCANNED = object()
 
 
 def _seq_key(k: int, spec: TokenSpec, index: KeyIndex) -> SeqKey | None:
@@ -387,8 +386,8 @@ class Matcher:
         if self.grams is not None and self.grams.isdisjoint(doc.grams):
             return frozenset()
         key = self._patterns.key
-        hits = doc.memo.get(key, _UNSCANNED)
-        if hits is _UNSCANNED:
+        hits = doc.memo.get(key, UNSCANNED)
+        if hits is UNSCANNED:
             hits = doc.memo[key] = self._patterns.scan(doc.utf8)
         return hits  # type: ignore[return-value]
 

@@ -75,6 +75,11 @@ def _weight(ch: str) -> int:
     return 2 if "\u30a0" <= ch < "\u3100" else 1
 
 
+def rarest(s: str) -> str:
+    """The character of ``s`` (not empty) of the rarest kind: kanji, then katakana, then the rest."""
+    return max(s, key=_weight)
+
+
 def _rank(grams: Grams) -> tuple[int, int]:
     """How selective a requirement is: its weakest gram first, then fewer grams."""
     return (min(_weight(g) for g in grams), -len(grams))

@@ -31,8 +31,9 @@ from pydantic import Field
 
 from .. import prefilter
 from ..context import Context
+from ..doc import Doc
 from ..matcher import Matcher, TokenSequence, compile_sequence, quote
-from ..regex import Regex, utf8
+from ..regex import Regex, SetGate, utf8
 from ..schema import MatcherSpec, RuleBase, TokenSpec, _Spec
 from ..text import normalize
 from . import BuildEnv, Hit, Kind, KindError
@@ -64,6 +65,7 @@ class _Swap:
     replacement: str
     safe: bool
     need: prefilter.Grams | None = None  # characters every match of ``regex`` contains
+    gate: SetGate | None = None  # the pattern set's scan of the masked text, when it is the text
 
 
 @dataclass
@@ -75,8 +77,10 @@ class SubstitutionChecker:
         doc = ctx.draft
         blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)} if self.unless else set()
         taken: list[tuple[int, int]] = []
+        as_scanned = doc.masked == doc.text  # the pattern set scans the masked text
+        data = doc.utf8 if as_scanned else utf8(doc.text)  # swaps read the text as written
         for swap in self.swaps:
-            for (a, b), repl in self._matches(swap, ctx):
+            for (a, b), repl in self._matches(swap, doc, data, as_scanned):
                 if doc.sentence_at(a) in blocked or doc.in_quote(a) or any(a < y and x < b for x, y in taken):
                     continue
                 taken.append((a, b))
@@ -84,10 +88,9 @@ class SubstitutionChecker:
                           replacement=repl, safe=swap.safe)
 
     @staticmethod
-    def _matches(swap: _Swap, ctx: Context) -> Iterable[tuple[tuple[int, int], str]]:
-        doc = ctx.draft
-        if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)):
-            data = doc.utf8 if doc.masked == doc.text else utf8(doc.text)  # swaps read the text as written
+    def _matches(swap: _Swap, doc: Doc, data: bytes, as_scanned: bool) -> Iterable[tuple[tuple[int, int], str]]:
+        if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)) and not (
+                as_scanned and swap.gate is not None and swap.gate.ruled_out(doc.memo)):
             for m in swap.regex.matches(doc.text, data):
                 yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
@@ -111,7 +114,7 @@ def build(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
                             f"but the pattern has {rx.ngroups} group(s)", at=("swaps", i, "replacement"))
         seq = compile_sequence(s.tokens, env.keys) if s.tokens else None
         need = prefilter.pattern_grams(rx.pattern) if rx is not None else None
-        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need))
+        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need, SetGate(rx) if rx is not None else None))
     unless = env.matcher(spec.unless, at=("unless",)) if spec.unless else None
     return SubstitutionChecker(swaps, unless)
 
