@@ -118,3 +118,24 @@ def test_brand_message_before_the_post_is_not_an_answer(linter: Linter) -> None:
                           "created_at": "2026-11-20T10:05:00+09:00"}])
     assert "already_answered" not in categories(linter, before)
     assert "already_answered" in categories(linter, after)
+
+
+# -- one customer's details while handling their case -----------------------------------
+def test_personal_email_fact_ignores_the_brands_contacts(linter: Linter) -> None:
+    from replyguard.context import Context
+
+    def fact(c: Conversation) -> bool:
+        return Context(c, linter.packset.facts, linter.settings, linter.analyser).fact("draft.personal_email")
+
+    draft = "k.suzuki88@mailbox.example.com 宛に再送しました。お問い合わせは help@midori.example.jp へ。"
+    assert fact(conv(draft, brand={"contacts": ["@midori.example.jp"]}))
+    assert not fact(conv("お問い合わせは help@midori.example.jp へ。", brand={"contacts": ["@midori.example.jp"]}))
+
+
+@pytest.mark.parametrize("draft", [
+    "ご登録のメールアドレス（k.suzuki88@mailbox.example.com）宛に、本日あらためて送信いたしました。",
+    "東京都杉並区阿佐谷南3-14-2 のご登録住所へ、本日再発送いたします。",
+])
+def test_writing_out_the_customers_details_for_their_order_is_handling_it_in_public(linter: Linter, draft: str) -> None:
+    found = categories(linter, conv(draft, "注文した商品がまだ届かない"))
+    assert {"pii_public", "move_to_dm"} <= found

@@ -47,6 +47,9 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
     "bright_emoji": (lambda d, c: bool(bright_emoji(d)),
                      "a cheerful emoji (🎉 ✨ 🌟 😊 💪 ♪ …, judged by its Unicode name: see emoji_tone.py)"),
     "url": (lambda d, c: bool(d.urls), "a URL"),
+    "personal_email": (lambda d, c: any(kind == "email" and not c.is_brand_contact(d.text[a:b])
+                                        for a, b, kind in d.addresses),
+                       "an e-mail address that is not one of the brand's contact points (brand.contacts)"),
     "question_mark": (lambda d, c: "?" in d.text, "a question mark (？ or ?)"),
     "polite_ending": (lambda d, c: _endings(d, "polite"), "a sentence ending in です/ます"),
     "plain_ending": (lambda d, c: _endings(d, "plain"), "a sentence ending in plain form (だ, 〜る, 〜た)"),
