@@ -259,6 +259,18 @@ def test_timing_max_minutes_in_the_rule_wins(make_linter) -> None:
     assert _hits(lint, conv("了解です", "x", minutes=31))
 
 
+def test_timing_first_response_counts_the_accounts_own_reply(make_linter) -> None:
+    lint = make_linter(TIMING + "    first_response: true\n")
+    draft = "お待たせいたしました。12時に復旧しました。"
+    holding = [msg("sample_support", "確認いたします。", minutes=10)]
+    # the draft's own account replied in time: the draft is the promised update
+    assert _hits(lint, conv(draft, "x", thread=holding, minutes=150)) == []
+    # another account's answer does not make this account's late reply timely
+    other = [msg("sample_official", "12時に復旧予定です。", minutes=10)]
+    assert _hits(lint, conv(draft, "x", thread=other, minutes=150))
+    assert _hits(lint, conv(draft, "x", minutes=150))
+
+
 # -- already_answered -------------------------------------------------------------------
 
 ANSWERED = _rule("""
@@ -272,6 +284,13 @@ holding:
 
 POST = "新しいイヤホンの充電ケースが充電されない"
 DRAFT = "充電ケースの端子をご確認いただけますでしょうか。"
+
+
+def test_a_draft_that_adds_to_the_answer_is_no_duplicate(make_linter) -> None:
+    lint = make_linter(ANSWERED + "    addition:\n      regex: ['^補足']\n")
+    answered = [msg("sample_official", "充電ケースの端子の汚れをご確認ください。")]
+    assert _hits(lint, conv("補足いたします。ケースのリセットは背面のボタン長押しです。", POST, thread=answered)) == []
+    assert _hits(lint, conv(DRAFT, POST, thread=answered))
 
 
 def test_already_answered_by_a_colleague(make_linter) -> None:

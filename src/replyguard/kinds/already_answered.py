@@ -45,6 +45,9 @@ class AnsweredRule(RuleBase):
     followup: MatcherSpec | None = Field(
         None, description="a later customer message in the thread matching this (a follow-up question) "
                           "re-opens the post, so the colleague's answer no longer counts")
+    addition: MatcherSpec | None = Field(
+        None, description="a draft matching this says it adds to the answer (補足いたします): what the "
+                          "colleague left out, not a duplicate")
     min_similarity: float = Field(0.0, ge=0, le=1, description="if set, the earlier reply must also be at "
                                   "least this similar to the draft (character 3-gram Dice)")
 
@@ -55,6 +58,7 @@ class AnsweredChecker:
     followup: Matcher | None
     min_similarity: float
     answers: Matcher | None = None
+    addition: Matcher | None = None
 
     def _holds(self, doc: Doc) -> bool:
         """Only acknowledges: a holding phrase and no answer beside it."""
@@ -71,6 +75,8 @@ class AnsweredChecker:
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         post, draft = ctx.conv.post, ctx.conv.draft
+        if self.addition is not None and self.addition.at_least(ctx.draft):
+            return
         for m in ctx.messages("thread_brand"):
             if m.in_reply_to not in (None, post.id) or not before(m, draft) or posted_before(m, post):
                 continue
@@ -91,7 +97,8 @@ def build(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
     holding = env.matcher(spec.holding, at=("holding",)) if spec.holding else None
     followup = env.matcher(spec.followup, at=("followup",)) if spec.followup else None
     answers = env.matcher(spec.answers, at=("answers",)) if spec.answers else None
-    return AnsweredChecker(holding, followup, spec.min_similarity, answers)
+    addition = env.matcher(spec.addition, at=("addition",)) if spec.addition else None
+    return AnsweredChecker(holding, followup, spec.min_similarity, answers, addition)
 
 
 KIND = Kind(AnsweredRule, build, {"author": "who answered", "previous": "the first 40 characters of the answer"},

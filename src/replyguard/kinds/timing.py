@@ -1,9 +1,9 @@
 """The draft would be sent later than the response-time target after the post.
 
 Needs both `post.created_at` and `draft.created_at`; without either, the rule does nothing.
-With `first_response`, what is timed is the brand's first response: when a brand message in
-the thread came after the post and within the target, the post was answered in time and the
-draft is a follow-up (the update a holding reply promised), not a late reply.
+With `first_response`, what is timed is the account's first response: when the draft's own
+account replied in the thread after the post and within the target, the post was answered in
+time and the draft is a follow-up (the update a holding reply promised), not a late reply.
 Span: none.
 
 Example::
@@ -34,7 +34,7 @@ class TimingRule(RuleBase):
     kind: Literal["timing"]
     max_minutes: float | None = Field(None, description="the target in minutes (default: the config's "
                                                         "`response_minutes`, 60 unless set)")
-    first_response: bool = Field(False, description="time the brand's first response: a brand message in the "
+    first_response: bool = Field(False, description="time the account's first response: its own reply in the "
                                  "thread within the target makes a later draft a follow-up")
 
 
@@ -49,7 +49,10 @@ class TimingChecker:
         if minutes is None or minutes <= target:
             return
         if self.first_response:
+            author = ctx.conv.draft.author.lower().lstrip("@")
             for m in ctx.messages("thread_brand"):
+                if m.author.lower().lstrip("@") != author:
+                    continue  # another account's answer: the draft repeats it late
                 after = ctx.minutes_after_post(m.created_at)
                 if after is not None and 0 <= after <= target:
                     return  # the brand answered in time; the draft follows up
