@@ -324,14 +324,15 @@ def test_already_answered_ignores_replies_to_other_messages_and_later_ones(make_
 
 # -- unanswered_mention -----------------------------------------------------------------
 
-MENTION = _rule("""
+MENTION_BODY = """
 category: unanswered_mention
 severity: warning
 message: "{author} の質問が未回答: {question}"
 kind: unanswered_mention
 question:
   regex: ['[?？]']
-""")
+"""
+MENTION = _rule(MENTION_BODY)
 
 QUESTION = "@sample_support ちなみに保証期間は何年ですか？"
 
@@ -351,15 +352,7 @@ def test_unanswered_mention(make_linter) -> None:
 
 def test_mention_reply_must_answer_with_answer_facts(make_linter) -> None:
     facts = "facts:\n  answer:\n    description: an answer\n    match:\n      regex: ['^はい', '年です']\n"
-    lint = make_linter(_rule("""
-category: unanswered_mention
-severity: warning
-message: "{author}: {question}"
-kind: unanswered_mention
-question:
-  regex: ['[?？]']
-answer_facts: [answer]
-""", extra=facts))
+    lint = make_linter(_rule(MENTION_BODY + "answer_facts: [answer]\n", extra=facts))
     thread = [msg("someone", QUESTION, id="q1")]
     # sent as the reply, a closing thank-you still leaves the question open
     assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=thread, in_reply_to="q1"))
@@ -370,19 +363,11 @@ answer_facts: [answer]
 
 
 def test_mention_stock_words_do_not_answer(make_linter) -> None:
-    rule = """
-category: unanswered_mention
-severity: warning
-message: "{author}: {question}"
-kind: unanswered_mention
-question:
-  regex: ['[?？]']
-"""
     thread = [msg("someone", "@sample_support パンフレットは頂けますか？", id="q1")]
     closing = "ご来店頂きありがとうございました。"
     # without a stock list, the polite 頂く the closing shares with the question counts as an answer
-    assert _hits(make_linter(_rule(rule)), conv(closing, POST, thread=thread)) == []
-    with_stock = make_linter(_rule(rule + "stock: [頂く, 有難う, 御座る, 来店]\n"))
+    assert _hits(make_linter(MENTION), conv(closing, POST, thread=thread)) == []
+    with_stock = make_linter(_rule(MENTION_BODY + "stock: [頂く, 有難う, 御座る, 来店]\n"))
     assert _hits(with_stock, conv(closing, POST, thread=thread))
     assert _hits(with_stock, conv("パンフレットは店頭でお渡ししております。", POST, thread=thread)) == []
 
