@@ -55,6 +55,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from run import case_texts, floor_round  # noqa: E402  (the floor of run.py, the same loop)
+
 clock = time.process_time
 
 
@@ -370,21 +374,6 @@ LITERAL_FIRST = "b5e51e9^"
 """The last commit with ``literal_first.py`` (removed with the move to RE2)."""
 
 
-def _case_texts(case: dict) -> list[str]:
-    return [case["post"]["text"], *(m["text"] for m in case.get("thread", [])),
-            *(m["text"] for m in case.get("history", [])), case["draft"]["text"]]
-
-
-def _floor(tagger, cases: list[dict]) -> None:
-    """The floor of benchmarks/run.py: fugashi alone tokenising every text of every case."""
-    sink = 0
-    for case in cases:
-        for text in _case_texts(case):
-            for word in tagger(text):
-                f = word.feature
-                sink += len(f.lemma or "") + len(f.pos1)
-
-
 def _order(names: list[str], turn: int) -> list[str]:
     """The order of the variants on the ``turn``-th pass: reversed every other turn and rotated
     by one every second turn, so that over ``2 × len(names)`` turns each variant runs in each
@@ -442,7 +431,7 @@ def compare(before: str | None, files: dict[str, list[dict]], reps: int, floor: 
         import fugashi
 
         tagger = fugashi.Tagger()
-        runners[FLOOR] = lambda part: _floor(tagger, part)
+        runners[FLOOR] = lambda part: floor_round(tagger, part)
     out: dict = {"build_s": {k: statistics.median(v) for k, v in builds.items()}, "files": {}, "passes": {}}
     if verify:
         out["verify"] = verify_outputs(variants, linters, files)
@@ -497,7 +486,7 @@ def verify_outputs(variants: dict, linters: dict, files: dict[str, list[dict]]) 
     out["patterns_only_one_side"] = len(set(found["RE2"]) ^ set(found[RE_TREE]))
     Doc = importlib.import_module(variants["RE2"].__name__ + ".doc").Doc
     utf8 = importlib.import_module(variants["RE2"].__name__ + ".regex").utf8
-    texts = {t for cases in files.values() for case in cases for t in _case_texts(case)}
+    texts = {t for cases in files.values() for case in cases for t in case_texts(case)}
     out["texts"] = len(texts)
     for t in sorted(texts):
         doc = Doc(t)
