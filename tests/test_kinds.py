@@ -362,6 +362,14 @@ def test_mention_reply_must_answer_with_answer_facts(make_linter) -> None:
     assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=held)) == []
 
 
+def test_answer_facts_must_be_facts_with_a_match(make_linter) -> None:
+    from replyguard.errors import ReplyguardError
+
+    derived = "facts:\n  answered:\n    description: derived\n    when: public\n"
+    with pytest.raises(ReplyguardError, match="answer_facts names 'answered', which is not a fact with a match"):
+        make_linter(_rule(MENTION_BODY + "answer_facts: [answered]\n", extra=derived))
+
+
 def test_mention_stock_words_do_not_answer(make_linter) -> None:
     thread = [msg("someone", "@sample_support パンフレットは頂けますか？", id="q1")]
     closing = "ご来店頂きありがとうございました。"

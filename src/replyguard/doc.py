@@ -23,12 +23,14 @@ _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA
 # (リポストして、#新作 をつけて投稿してください is one sentence).
 _TAG = re.compile(r"[#＃@＠][^\s#＃@＠]+")
 _QUOTES = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”|\"[^\"\n]*\"")
-# Asides in parentheses: examples, notes, readings — not the sentence's own ending.
 # A list marker opening a sentence, in the original text (NFKC turns ① into 1): circled
 # numbers, bullets, "1." / "1)" / "(1)". List items are steps, not sentences with an ending.
 _LIST_ITEM = re.compile(r"\s*(?:[\u2460-\u2473\u2776-\u277f・●○■□◆◇▶▷►]"
                         r"|[0-9０-９]{1,2}[.)．）]\s*\D|[(（][0-9０-９]{1,2}[)）])")
+# Whether a text has any list marker at all (most have none: no sentence is then looked at).
+_LIST_HINT = re.compile(r"[\u2460-\u2473\u2776-\u277f・●○■□◆◇▶▷►]|[0-9０-９][.)．）]|[(（][0-9０-９]")
 _LIST_NUMBER = re.compile(r"\s*[0-9]{1,2}[.)]?")
+# Asides in parentheses: examples, notes, readings — not the sentence's own ending.
 _ASIDES = re.compile(r"（[^（）\n]*）|\([^()\n]*\)")
 
 # Emoji: pictographs, dingbats, flags, keycaps (with the variation selector and skin tones).
@@ -174,6 +176,7 @@ class Doc:
         text order); a list item has none (its ending is no sentence ending)."""
         toks = self.tokens
         asides = self.asides
+        lists = _LIST_HINT.search(self.norm.original) is not None
         out: list[tuple[int, int, Sequence[Token]]] = []
         i, n = 0, len(toks)
         for a, b in self.sentences:
@@ -182,7 +185,7 @@ class Doc:
             j = i
             while j < n and toks[j].end <= b:
                 j += 1
-            if self._list_item(a, b):
+            if lists and self._list_item(a, b):
                 out.append((a, b, ()))
             else:
                 out.append((a, b, [t for t in toks[i:j] if not any(x <= t.start < y for x, y in asides)]

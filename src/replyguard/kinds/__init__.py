@@ -141,6 +141,18 @@ class BuildEnv:
         except PatternError as exc:
             raise KindError(_regex_message(exc), at=at, value=exc.pattern) from None
 
+    def fact_matchers(self, names: Iterable[str], *, at: tuple[str | int, ...] = ()) -> tuple[Matcher, ...]:
+        """The matchers of facts declared with a ``match:`` (a derived ``when:`` fact has none);
+        an unknown name is a KindError at its index under ``at``."""
+        out = []
+        for i, name in enumerate(names):
+            fact = self.facts.matched.get(name)
+            if fact is None:
+                raise KindError(f"{at[-1] if at else 'a fact list'} names {name!r}, which is not a fact with a match",
+                                at=(*at, i), value=name)
+            out.append(fact.matcher)
+        return tuple(out)
+
     def regex(self, pattern: str, *, at: tuple[str | int, ...] = (), groups: bool = False) -> Regex:
         """A pattern compiled by RE2 (linear-time matching; see replyguard.regex)."""
         try:

@@ -43,8 +43,8 @@ class RelevanceRule(RuleBase):
         "draft sentences that are ceremony (thanks for choosing us, see you again): a word the "
         "post shares only there does not count as engaging with it"))
     ceremony_facts: StrList = Field(default_factory=list, description=(
-        "matched facts whose draft sentences count as ceremony too (`ceremony`, `promo`: a product "
-        "plugged in a reply names it without engaging with the post)"))
+        "facts with a `match:` whose draft sentences count as ceremony too (a pack's `ceremony` "
+        "fact, shared with its conditions)"))
     defer_to: str | None = Field(None, description=(
         "a fact (cheerful_to_distress): when it holds and the draft has `defer_own_terms` content "
         "words of its own, the draft has substance and its problem is that fact's rule, not a stock reply"))
@@ -60,7 +60,7 @@ class RelevanceChecker:
     ceremony: Matcher | None = None
     defer_to: str | None = None
     defer_own_terms: int = 3
-    ceremony_facts: tuple[str, ...] = ()
+    ceremony_facts: tuple[Matcher, ...] = ()
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
@@ -69,8 +69,8 @@ class RelevanceChecker:
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
         spans = list(self.ceremony.find(ctx.draft)) if self.ceremony is not None else []
-        for name in self.ceremony_facts:
-            spans.extend(ctx.facts.draft_spans(name, ctx))
+        for fact in self.ceremony_facts:
+            spans.extend(fact.find(ctx.draft))
         skip = sorted({ctx.draft.sentence_at(a) for a, _ in spans})
         draft_terms = ctx.content_terms(ctx.draft, self.stock, skip) - brand
         if overlap(post_terms, draft_terms) >= self.min_overlap:
@@ -87,14 +87,8 @@ def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
         if spec.ceremony is not None and not spec.ceremony.is_empty() else None
     if spec.defer_to is not None and not env.facts.known(spec.defer_to):
         raise KindError(f"defer_to names an unknown fact {spec.defer_to!r}", at=("defer_to",))
-    facts = []
-    for i, name in enumerate(spec.ceremony_facts):
-        if name not in env.facts.matched:
-            raise KindError(f"ceremony_facts names {name!r}, which is not a fact with a match",
-                            at=("ceremony_facts", i))
-        facts.append(f"draft.{name}")
     return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms, ceremony, spec.defer_to,
-                            spec.defer_own_terms, tuple(facts))
+                            spec.defer_own_terms, env.fact_matchers(spec.ceremony_facts, at=("ceremony_facts",)))
 
 
 KIND = Kind(RelevanceRule, build, {"shared": "content words shared with the post: 0"}, __doc__ or "")

@@ -32,7 +32,7 @@ from ..context import Context
 from ..matcher import Matcher
 from ..models import Message
 from ..schema import MatcherSpec, RuleBase, StrList
-from . import BuildEnv, Hit, Kind, KindError
+from . import BuildEnv, Hit, Kind
 from ._thread import before
 
 
@@ -103,14 +103,9 @@ class MentionChecker:
 
 
 def build(spec: MentionRule, env: BuildEnv) -> MentionChecker:
-    answers = []
-    for i, name in enumerate(spec.answer_facts):
-        fact = env.facts.matched.get(name)
-        if fact is None:
-            raise KindError(f"answer_facts names {name!r}, which is not a fact with a match", at=("answer_facts", i))
-        answers.append(fact.matcher)
+    answers = env.fact_matchers(spec.answer_facts, at=("answer_facts",))
     stock = frozenset(env.lexicon_words(spec.stock, at=("stock",)))
-    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap, tuple(answers), stock)
+    return MentionChecker(env.matcher(spec.question, at=("question",)), spec.min_overlap, answers, stock)
 
 
 KIND = Kind(MentionRule, build, {"author": "who asked", "question": "the first 60 characters of the question"},
