@@ -96,6 +96,7 @@ class Linter:
             self.severity[full] = sev
         self.disabled: frozenset[str] = frozenset(disabled)
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
+        self._yielding = {r.id: r.yields_to for r in self.rules if r.yields_to}
         if not self.rules and packs is None:  # every draft would pass: fail closed
             raise ConfigError(f"{where}the configuration loads no rules (packs = {self.config.packs!r}"
                               + (f", {len(disabled)} disabled" if disabled else "") + ")")
@@ -172,6 +173,8 @@ class Linter:
         suppressed: list[Suppressed] = []
         if ignores:
             findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
+        if self._yielding and findings:
+            findings = drop_yielding(findings, self._yielding)
         return Report(id=conv.id, findings=findings, suggestions=suggestions, decision=decision(findings),
                       suppressed=suppressed)
 
@@ -196,6 +199,13 @@ class Linter:
         return Finding(rule=rule.id, category=rule.category, severity=severity,
                        message=format_message(rule.message, hit.fields), span=span,
                        suggestions=suggestions, fix=fix, action=self.policy.action(rule.id, rule.category, severity))
+
+
+def drop_yielding(findings: list[Finding], yielding: dict[str, frozenset[str]]) -> list[Finding]:
+    """``findings`` without those of a rule whose ``yields_to`` rule also reported (after the
+    ignores: a pre-empting finding the user ignored pre-empts nothing)."""
+    fired = {f.rule for f in findings}
+    return [f for f in findings if not (f.rule in yielding and yielding[f.rule] & fired)]
 
 
 def apply_fixes(text: str, report: Report, *, unsafe: bool = False) -> str:

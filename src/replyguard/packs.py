@@ -102,6 +102,7 @@ class CompiledRule:
     spec: RuleBase  # the kind's spec model (PatternRule, ...)
     file: str
     line: int | None
+    yields_to: frozenset[str] = frozenset()  # qualified ids of the rules that pre-empt this one
 
 
 @dataclass
@@ -274,6 +275,7 @@ def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack
                                 file=pack.file, line=pack.line("templates", i, "id"))
             when = _check_expr(t.for_, ps.facts, pack, ("templates", i, "for"), None) if t.for_ else None
             ps.templates[tid] = CompiledTemplate(tid, t, when, pack.file, pack.line("templates", i))
+    yielding: list[tuple[LoadedPack, int, CompiledRule]] = []
     for pack in packs:
         for i, rule in enumerate(pack.spec.rules):
             rid = f"{pack.spec.pack}/{rule.id}"
@@ -318,6 +320,28 @@ def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack
                 message=rule.message, description=rule.description, when=when, when_source=rule.when,
                 checker=checker, suggest=suggest, spec=rule, file=pack.file, line=pack.line("rules", i),
             ))
+            if rule.yields_to:
+                yielding.append((pack, i, ps.rules[-1]))
+    _resolve_yields(ps, yielding)
+
+
+def _resolve_yields(ps: PackSet, yielding: list[tuple[LoadedPack, int, CompiledRule]]) -> None:
+    """Turn each rule's ``yields_to`` into qualified ids, once every rule is known; an unknown
+    id, the rule itself, or a template pack's rule is a load error at its place."""
+    known = {r.id for r in ps.rules}
+    for pack, i, compiled in yielding:
+        if pack.spec.scope != "check":
+            raise PackError("yields_to works only in a pack with 'scope: check'", file=pack.file,
+                            line=pack.line("rules", i, "yields_to"), rule=compiled.spec.id)
+        ids = []
+        for j, name in enumerate(compiled.spec.yields_to):
+            rid = name if "/" in name else f"{pack.spec.pack}/{name}"
+            if rid not in known or rid == compiled.id:
+                why = "itself" if rid == compiled.id else f"an unknown rule {name!r}"
+                raise PackError(f"yields_to names {why}", file=pack.file,
+                                line=pack.line("rules", i, "yields_to", j), rule=compiled.spec.id)
+            ids.append(rid)
+        compiled.yields_to = frozenset(ids)
 
 
 def _check_cycles(facts: FactTable, where: dict[str, tuple[str, int | None]]) -> None:

@@ -99,6 +99,9 @@ def rules_markdown(packset: PackSet) -> str:
                 lines += [f"When: `{' '.join(r.when_source.split())}`", ""]
             if r.suggest:
                 lines += ["Suggests: " + ", ".join(f"`{s}`" for s in r.suggest), ""]
+            if r.yields_to:
+                lines += ["Yields to (dropped when one of these reports): "
+                          + ", ".join(f"`{y}`" for y in sorted(r.yields_to)), ""]
             lines += _example_lines(r)
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

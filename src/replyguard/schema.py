@@ -151,6 +151,10 @@ class RuleBase(_Spec):
     description: str = ""
     when: str = ""
     suggest: StrList
+    yields_to: StrList = Field(description=(
+        "rules (this pack's ids, or pack/id) that pre-empt this one: when one of them reports on "
+        "the same draft, this rule's findings are dropped, so a generic rule (a stock reply) does "
+        "not repeat what a specific one (a copy-paste apology) already names"))
     examples: Examples = Field(default_factory=Examples)
 
 
