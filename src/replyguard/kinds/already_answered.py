@@ -3,7 +3,8 @@
 A brand message in the thread counts when it answers the post (`in_reply_to` is empty or
 the post's `id`), was posted at or before the draft (or has no time) but not before the post (the
 post may be answering it), and is not a holding reply — one that matches `holding` and not
-`answers` — unless the draft itself only holds too (then it repeats the colleague). Span: none.
+`answers` — even when the draft only holds too (two holding replies counted as a duplicate
+were measured to cost more than they caught). Span: none.
 
 Example::
 
@@ -81,8 +82,7 @@ class AnsweredChecker:
             if m.in_reply_to not in (None, post.id) or not before(m, draft) or posted_before(m, post):
                 continue
             doc = ctx.doc(m.text)
-            # A holding reply leaves the answer to come, unless the draft only holds as well
-            # (two accounts both saying "we are looking into it, DM us" is the duplicate).
+            # A holding reply leaves the answer to come.
             if self._holds(doc):
                 continue
             if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
