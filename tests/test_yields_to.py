@@ -94,3 +94,14 @@ def test_a_template_pack_rule_cannot_yield(tmp_path) -> None:
     with pytest.raises(PackError, match="yields_to works only in a pack with 'scope: check'") as info:
         TemplateLinter(linter)
     assert info.value.line == 12
+
+
+def test_a_rule_of_a_pack_not_loaded_pre_empts_nothing(write_pack) -> None:
+    linter = _linter(write_pack, PACK.replace("yields_to: [specific]", "yields_to: [specific, privacy/personal-data]"))
+    assert linter.rules[0].yields_to == frozenset({"t/specific"})
+
+
+def test_an_unknown_rule_of_a_loaded_pack_is_an_error(write_pack) -> None:
+    path = write_pack(PACK.replace("yields_to: [specific]", "yields_to: [t/nowhere]"), "bad.yaml")
+    with pytest.raises(PackError, match="yields_to names an unknown rule 't/nowhere'"):
+        Linter(packs=[load_pack_file(path)])

@@ -326,9 +326,12 @@ def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack
 
 
 def _resolve_yields(ps: PackSet, yielding: list[tuple[LoadedPack, int, CompiledRule]]) -> None:
-    """Turn each rule's ``yields_to`` into qualified ids, once every rule is known; an unknown
-    id, the rule itself, or a template pack's rule is a load error at its place."""
+    """Turn each rule's ``yields_to`` into qualified ids, once every rule is known. A rule of a
+    pack that is not loaded is skipped (a project may leave the privacy pack out: then nothing of
+    it pre-empts); an unknown id of a loaded pack, the rule itself, or a template pack's rule is a
+    load error at its place."""
     known = {r.id for r in ps.rules}
+    loaded = {r.pack for r in ps.rules}
     for pack, i, compiled in yielding:
         if pack.spec.scope != "check":
             raise PackError("yields_to works only in a pack with 'scope: check'", file=pack.file,
@@ -336,6 +339,8 @@ def _resolve_yields(ps: PackSet, yielding: list[tuple[LoadedPack, int, CompiledR
         ids = []
         for j, name in enumerate(compiled.spec.yields_to):
             rid = name if "/" in name else f"{pack.spec.pack}/{name}"
+            if rid.split("/", 1)[0] not in loaded:
+                continue
             if rid not in known or rid == compiled.id:
                 why = "itself" if rid == compiled.id else f"an unknown rule {name!r}"
                 raise PackError(f"yields_to names {why}", file=pack.file,
