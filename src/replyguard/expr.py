@@ -41,12 +41,17 @@ class Node:
 
     def evaluate(self, lookup: Callable[[str], bool]) -> bool:
         """Evaluate with short-circuiting, so facts on the untaken side are never computed."""
+        return self.compiled()(lookup)
+
+    def compiled(self) -> Evaluator:
+        """The condition as one function of ``lookup`` (what :meth:`evaluate` calls; a caller
+        that evaluates it in a loop keeps the function instead of asking for it each time)."""
         try:
-            fn = self._fn  # type: ignore[attr-defined]
+            return self._fn  # type: ignore[attr-defined,no-any-return]
         except AttributeError:  # compiled on first use: only the conditions evaluated, not every sub-node
             fn = _compile(self)
             object.__setattr__(self, "_fn", fn)
-        return fn(lookup)
+            return fn
 
 
 Evaluator = Callable[[Callable[[str], bool]], bool]

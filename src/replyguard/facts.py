@@ -89,6 +89,10 @@ BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
 }
 
 
+# Facts read from a text's sentence endings and registers: they need its tokens.
+_REGISTER_FACTS = frozenset({"polite_ending", "plain_ending", "casual_ending", "no_polite", "plain_question"})
+
+
 @dataclass
 class MatchFact:
     matcher: Matcher
@@ -123,10 +127,14 @@ class FactTable:
         return name in self.derived or name in BUILTIN_CONVERSATION
 
     def evaluate(self, name: str, ctx: Context) -> bool:
+        return self.function(name)(ctx)
+
+    def function(self, name: str) -> Callable[[Context], bool]:
+        """The compiled test of a fact (made on first use)."""
         fn = self._compiled.get(name)
         if fn is None:
             fn = self._compiled[name] = self._compile(name)
-        return fn(ctx)
+        return fn
 
     def _compile(self, name: str) -> Callable[[Context], bool]:
         """One closure per fact name, so a check does no name parsing or lookups per fact."""
@@ -136,25 +144,61 @@ class FactTable:
                 return lambda ctx: fact in getattr(ctx, scope, ())
             mf = self.matched.get(fact)
             if mf is not None:
-                at_least, least = mf.matcher.at_least, mf.min
+                test = mf.matcher.exists_test(mf.min)
                 if scope == "draft":
-                    return lambda ctx: at_least(ctx.draft, least)
+                    return lambda ctx: test(ctx.draft)
                 if scope == "post":
-                    return lambda ctx: at_least(ctx.post, least)
+                    return lambda ctx: test(ctx.post)
 
                 def any_doc(ctx: Context) -> bool:
                     for d in ctx.docs(scope):  # noqa: SIM110 (a loop, not a generator per evaluation)
-                        if at_least(d, least):
+                        if test(d):
                             return True
                     return False
 
                 return any_doc
-            test = BUILTIN_SCOPED[fact][0]
-            return lambda ctx: any(test(d, ctx) for d in ctx.docs(scope))
+            doc_test = BUILTIN_SCOPED[fact][0]
+            return lambda ctx: any(doc_test(d, ctx) for d in ctx.docs(scope))
         node = self.derived.get(name)
         if node is not None:
-            return lambda ctx: node.evaluate(ctx.fact)
+            when = self.cheap_first(node).compiled()
+            return lambda ctx: when(ctx.fact)
         return BUILTIN_CONVERSATION[name][0]
+
+    def cost(self, name: str) -> int:
+        """A rough rank of what evaluating a fact may cost in a check, for :meth:`cheap_first`:
+        the conversation's own settings, then text tests of the draft or post, then the draft's
+        matches and registers (every check analyses its draft), the post's matches without
+        tokens, the other texts', and last what may tokenise a text nothing else needs. A derived
+        fact ranks as the dearest fact it names."""
+        if "." not in name:
+            node = self.derived.get(name)
+            if node is None:
+                return 0
+            return max((self.cost(f) for f in node.facts()), default=0)
+        scope, fact = name.split(".", 1)
+        if scope in TEMPLATE_SCOPES:
+            return 0
+        mf = self.matched.get(fact)
+        tokens = fact in _REGISTER_FACTS if mf is None else mf.matcher.needs_tokens
+        if scope == "draft":
+            return 1 if mf is None and not tokens else 2
+        if scope == "post":
+            return 1 if mf is None and not tokens else (5 if tokens else 3)
+        return 6 if tokens else 4
+
+    def cheap_first(self, node: Node) -> Node:
+        """``node`` with the operands of each ``and``/``or`` ordered by :meth:`cost`, cheapest
+        first (stable: equal ranks keep the pack's order). Facts are pure, so the value is the
+        same; what changes is which facts short-circuiting leaves unevaluated — a post fact
+        that would tokenise the post is no longer asked before the draft fact that decides."""
+        if node.op == "not":
+            return Node("not", (self.cheap_first(node.args[0]),))
+        if node.op not in ("and", "or"):
+            return node
+        args = [self.cheap_first(a) for a in node.args]
+        ranked = sorted(args, key=lambda a: max((self.cost(f) for f in a.facts()), default=0))
+        return Node(node.op, tuple(ranked))
 
     def draft_spans(self, name: str, ctx: Context) -> list[Span]:
         """Where a ``draft.X`` fact matched in the draft (for placing a finding's span)."""

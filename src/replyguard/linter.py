@@ -97,12 +97,21 @@ class Linter:
         self.disabled: frozenset[str] = frozenset(disabled)
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
         self._yielding = {r.id: r.yields_to for r in self.rules if r.yields_to}
+        # each rule with its condition's function (a check asks every rule's condition)
+        self._whens = [(r, r.when.compiled()) for r in self.rules]
         if not self.rules and packs is None:  # every draft would pass: fail closed
             raise ConfigError(f"{where}the configuration loads no rules (packs = {self.config.packs!r}"
                               + (f", {len(disabled)} disabled" if disabled else "") + ")")
         self.policy = PolicyTable(self.config, {r.id: (r.category, self.severity.get(r.id, r.severity))
                                                 for r in self.packset.rules})
         self._check_templates()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_whens"}  # functions do not pickle
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._whens = [(r, r.when.compiled()) for r in self.rules]
 
     # -- building -----------------------------------------------------------------------
     def _check_templates(self) -> None:
@@ -152,12 +161,13 @@ class Linter:
         variables = {**conversation_variables(conv), **self.config.variables}
         rendered: dict[str, str] = {}  # each template renders at most once per check
         findings: list[Finding] = []
+        look = ctx.fact
         try:
             with check_budget(deadline):  # also checked inside a rule: see replyguard.budget
-                for rule in self.rules:
+                for rule, when in self._whens:
                     if deadline is not None and monotonic() > deadline:
                         raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
-                    if not rule.when.evaluate(ctx.fact):
+                    if not when(look):
                         continue
                     for n, hit in enumerate(rule.checker.run(ctx), start=1):
                         findings.append(self._finding(rule, hit, ctx, variables, rendered))
@@ -166,10 +176,11 @@ class Linter:
             findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
             suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
                            for t in self.packset.templates.values()
-                           if t.when is not None and t.when.evaluate(ctx.fact)]
+                           if t.when is not None and t.when.evaluate(look)]
         finally:
             ctx.draft.release_tokens()
             ctx.post.release_tokens()
+            ctx.close()
         suppressed: list[Suppressed] = []
         if ignores:
             findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)

@@ -303,6 +303,10 @@ class Matcher:
         unless, requires = spec.unless, spec.requires
         self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
         self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
+        # Whether answering may tokenise the text (a sequence or a lemma list, here or in
+        # ``unless``/``requires``): what makes a fact of a text not yet tokenised dear.
+        self.needs_tokens: bool = bool(self.sequences) or self.lemmas is not None or any(
+            m is not None and m.needs_tokens for m in (self.unless, self.requires))
 
     def _raw(self, doc: Doc) -> list[Span]:
         spans: list[Span] = []
@@ -364,20 +368,43 @@ class Matcher:
     def at_least(self, doc: Doc, n: int = 1) -> bool:
         """Whether ``find`` would return at least ``n`` spans.
 
-        For one span and no ``unless``/``requires`` (how most facts are asked), one scan of all
-        the matcher's patterns answers it, without collecting every match.
+        For one span and no ``requires`` (how most facts are asked), one scan of all the
+        matcher's patterns answers it, without collecting every match; with ``unless``, too,
+        when there is no match or ``unless`` has none (then it blocks no sentence).
         """
-        if n != 1 or self.unless is not None or self.requires is not None:
+        if n != 1 or self.requires is not None:
             return len(self.find(doc, limit=n)) >= n
         key = self._exists_key
         found = doc.memo.get(key)
         if found is None:
             found = doc.memo[key] = self._exists(doc)
+        if found and self.unless is not None and self.unless.at_least(doc):
+            return len(self.find(doc, limit=1)) >= 1
         return found  # type: ignore[return-value]
 
+    def exists_test(self, n: int = 1) -> Callable[[Doc], bool]:
+        """:meth:`at_least` with ``n`` fixed, as the function a fact calls for each check: for
+        one span and no ``unless``/``requires`` it reads the Doc's memo itself."""
+        if n != 1 or self.unless is not None or self.requires is not None:
+            return lambda doc: self.at_least(doc, n)
+        key, exists = self._exists_key, self._exists
+
+        def test(doc: Doc) -> bool:
+            memo = doc.memo
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = exists(doc)
+            return found  # type: ignore[return-value]
+
+        return test
+
     def _exists(self, doc: Doc) -> bool:
-        return (self._regex_hit(doc) or any(seq.spans(doc) for seq in self.sequences)
-                or (self.lemmas is not None and bool(self.lemmas.spans(doc))))
+        if self._scans and self._regex_hit(doc):
+            return True
+        for seq in self.sequences:
+            if seq.spans(doc):
+                return True
+        return self.lemmas is not None and bool(self.lemmas.spans(doc))
 
     def _hits(self, doc: Doc) -> frozenset[int] | None:
         """Which patterns of the process's pattern set match the doc (one scan per doc, shared by
@@ -396,7 +423,14 @@ class Matcher:
         of the doc; a pattern that may match empty confirms with its spans."""
         if not self._scans:
             return False
-        hits = self._hits(doc)
+        # _hits, inline (asked for every matcher of every fact)
+        if self.grams is not None and self.grams.isdisjoint(doc.grams):
+            return False
+        memo = doc.memo
+        key = self._patterns.key
+        hits: frozenset[int] | None = memo.get(key, UNSCANNED)  # type: ignore[assignment]
+        if hits is UNSCANNED:
+            hits = memo[key] = self._patterns.scan(doc.utf8)
         if hits is not None:
             if self._id_set.isdisjoint(hits):
                 return False

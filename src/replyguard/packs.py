@@ -274,7 +274,8 @@ def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack
                 raise PackError(f"template {t.id!r} is defined twice (first at {where})",
                                 file=pack.file, line=pack.line("templates", i, "id"))
             when = _check_expr(t.for_, ps.facts, pack, ("templates", i, "for"), None) if t.for_ else None
-            ps.templates[tid] = CompiledTemplate(tid, t, when, pack.file, pack.line("templates", i))
+            ps.templates[tid] = CompiledTemplate(tid, t, when if when is None else ps.facts.cheap_first(when),
+                                                 pack.file, pack.line("templates", i))
     yielding: list[tuple[LoadedPack, int, CompiledRule]] = []
     for pack in packs:
         for i, rule in enumerate(pack.spec.rules):
@@ -317,7 +318,8 @@ def _compile_into(ps: PackSet, packs: list[LoadedPack], visible: list[LoadedPack
                 raise _kind_error(exc, pack, ("rules", i), rule.id) from None
             ps.rules.append(CompiledRule(
                 id=rid, pack=pack.spec.pack, category=rule.category, severity=rule.severity,
-                message=rule.message, description=rule.description, when=when, when_source=rule.when,
+                message=rule.message, description=rule.description, when=ps.facts.cheap_first(when),
+                when_source=rule.when,
                 checker=checker, suggest=suggest, spec=rule, file=pack.file, line=pack.line("rules", i),
             ))
             if rule.yields_to:
