@@ -60,7 +60,7 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> int:
 
 # -- similarity (repetition, already_answered, template near-duplicates) ---------------------
 def ngrams(text: str, n: int) -> frozenset[str]:
-    compact = "".join(ch for ch in text if not ch.isspace())
+    compact = "".join(text.split())  # without whitespace (split() splits where isspace() holds)
     if len(compact) < n:
         return frozenset({compact}) if compact else frozenset()
     return frozenset(compact[i:i + n] for i in range(len(compact) - n + 1))

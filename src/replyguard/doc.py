@@ -54,8 +54,9 @@ _TRAILING_SURFACE = frozenset({"w", "ww", "www", "W", "笑", "~", "〜", "ー", 
 class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
-    __slots__ = ("_asides", "_endings", "_grams", "_quotes", "_registers", "_sentences", "_tokens", "_utf8",
-                 "addresses", "content_terms", "emoji", "masked", "memo", "ngram_sets", "norm", "text", "urls")
+    __slots__ = ("_asides", "_endings", "_quotes", "_registers", "_sentence_tokens", "_sentences", "_tokens", "_utf8",
+                 "addresses", "content_terms", "emoji", "grams", "masked", "memo", "ngram_sets", "norm", "text",
+                 "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -65,7 +66,10 @@ class Doc:
         self._endings: list[tuple[str, int, int]] | None = None
         self._quotes: list[tuple[int, int]] | None = None
         self._asides: list[tuple[int, int]] | None = None
-        self._grams: set[str] | None = None
+        self.grams: set[str] = text_grams(self.text)
+        """The set of the text's characters (see :mod:`replyguard.prefilter`): made at once, as
+        nearly every text is asked for it, many times a check."""
+        self._sentence_tokens: list[tuple[int, int, Sequence[Token]]] | None = None
         self._utf8: bytes | None = None
         self._registers: list[SentenceRegister] | None = None
         self.memo: dict[object, object] = {}  # matcher results, keyed by objects of the linter's matchers
@@ -101,13 +105,7 @@ class Doc:
         rarely needs its tokens again.
         """
         self._tokens = None
-
-    @property
-    def grams(self) -> set[str]:
-        """The set of the text's characters (see :mod:`replyguard.prefilter`)."""
-        if self._grams is None:
-            self._grams = text_grams(self.text)
-        return self._grams
+        self._sentence_tokens = None
 
     @property
     def utf8(self) -> bytes:
@@ -173,7 +171,13 @@ class Doc:
 
     def sentence_tokens(self) -> list[tuple[int, int, Sequence[Token]]]:
         """Each sentence's range with its tokens outside quotes and asides (one pass: both are in
-        text order); a list item has none (its ending is no sentence ending)."""
+        text order); a list item has none (its ending is no sentence ending). Kept with the
+        tokens (the endings and then the registers ask for it)."""
+        if self._sentence_tokens is None or self._tokens is None:
+            self._sentence_tokens = self._split_tokens()
+        return self._sentence_tokens
+
+    def _split_tokens(self) -> list[tuple[int, int, Sequence[Token]]]:
         toks = self.tokens
         asides = self.asides
         lists = _LIST_HINT.search(self.norm.original) is not None

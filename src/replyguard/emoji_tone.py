@@ -42,5 +42,9 @@ def bright_emoji(doc: Doc) -> list[tuple[int, int]]:
     if any(t == "somber" for _, _, t in tones):
         return []
     out = [(a, b) for a, b, t in tones if t == "bright"]
-    out.extend((i, i + 1) for i, ch in enumerate(text) if ch in "♪♫☆★")
+    if not _SYMBOLS.isdisjoint(doc.grams):  # most texts have none: no walk over every character
+        out.extend((i, i + 1) for i, ch in enumerate(text) if ch in _SYMBOLS)
     return sorted(out)
+
+
+_SYMBOLS = frozenset("♪♫☆★")
