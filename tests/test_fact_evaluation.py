@@ -92,7 +92,7 @@ def test_each_fact_is_computed_once_per_check_and_not_kept_for_the_next(lint: Li
     calls: list[str] = []
     facts = lint.packset.facts
     real = facts.function("draft.handoff")
-    facts._compiled["draft.handoff"] = lambda ctx: calls.append("draft.handoff") or real(ctx)
+    facts.compiled["draft.handoff"] = lambda ctx: calls.append("draft.handoff") or real(ctx)
     c = conv("DMでご連絡ください。", "壊れました")
     ctx = Context(c, facts, lint.settings, lint.analyser)
     assert ctx.fact("draft.handoff") and ctx.fact("draft.handoff")

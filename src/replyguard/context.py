@@ -41,7 +41,8 @@ class _Facts(dict[str, bool]):
         ctx = self.ctx
         if ctx is None:
             raise RuntimeError("the check of this context is over")
-        value = self[name] = ctx.facts.function(name)(ctx)
+        fn = ctx.facts.compiled.get(name) or ctx.facts.function(name)
+        value = self[name] = fn(ctx)
         return value
 
 

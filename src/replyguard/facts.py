@@ -106,10 +106,11 @@ class FactTable:
         self.matched: dict[str, MatchFact] = {}
         self.derived: dict[str, Node] = {}
         self.descriptions: dict[str, str] = {}
-        self._compiled: dict[str, Callable[[Context], bool]] = {}
+        self.compiled: dict[str, Callable[[Context], bool]] = {}
+        """Fact name → its test, made on first use (:meth:`function`)."""
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_compiled": {}}  # closures do not pickle; they are rebuilt
+        return {**self.__dict__, "compiled": {}}  # closures do not pickle; they are rebuilt
 
     def copy(self) -> FactTable:
         """A table with the same facts, to which more may be added (template packs on top of
@@ -131,9 +132,9 @@ class FactTable:
 
     def function(self, name: str) -> Callable[[Context], bool]:
         """The compiled test of a fact (made on first use)."""
-        fn = self._compiled.get(name)
+        fn = self.compiled.get(name)
         if fn is None:
-            fn = self._compiled[name] = self._compile(name)
+            fn = self.compiled[name] = self._compile(name)
         return fn
 
     def _compile(self, name: str) -> Callable[[Context], bool]:
@@ -158,7 +159,18 @@ class FactTable:
 
                 return any_doc
             doc_test = BUILTIN_SCOPED[fact][0]
-            return lambda ctx: any(doc_test(d, ctx) for d in ctx.docs(scope))
+            if scope == "draft":
+                return lambda ctx: doc_test(ctx.draft, ctx)
+            if scope == "post":
+                return lambda ctx: doc_test(ctx.post, ctx)
+
+            def any_text(ctx: Context) -> bool:
+                for d in ctx.docs(scope):  # noqa: SIM110 (a loop, not a generator per evaluation)
+                    if doc_test(d, ctx):
+                        return True
+                return False
+
+            return any_text
         node = self.derived.get(name)
         if node is not None:
             when = self.cheap_first(node).compiled()

@@ -312,7 +312,8 @@ class Matcher:
         spans: list[Span] = []
         if self._scans:
             hits = self._hits(doc)
-            if hits is None or not self._id_set.isdisjoint(hits):
+            if (hits is None or not self._id_set.isdisjoint(hits)) and (
+                    self.grams is None or not self.grams.isdisjoint(doc.grams)):
                 text, data = doc.masked, doc.utf8
                 for (rx, _), i in zip(self._scans, self._ids, strict=True):
                     if hits is None or i in hits:
@@ -408,13 +409,15 @@ class Matcher:
 
     def _hits(self, doc: Doc) -> frozenset[int] | None:
         """Which patterns of the process's pattern set match the doc (one scan per doc, shared by
-        every matcher); empty when the doc lacks the characters all of this matcher's patterns
-        need; None if the scan could not be made."""
-        if self.grams is not None and self.grams.isdisjoint(doc.grams):
-            return frozenset()
+        every matcher); empty, without a scan, when the doc lacks the characters all of this
+        matcher's patterns need; None if the scan could not be made. (A scanned doc's hits
+        never hold a pattern whose characters it lacks, or only a relaxed one that its own
+        search then rules out.)"""
         key = self._patterns.key
         hits = doc.memo.get(key, UNSCANNED)
         if hits is UNSCANNED:
+            if self.grams is not None and self.grams.isdisjoint(doc.grams):
+                return frozenset()
             hits = doc.memo[key] = self._patterns.scan(doc.utf8)
         return hits  # type: ignore[return-value]
 
@@ -423,19 +426,22 @@ class Matcher:
         of the doc; a pattern that may match empty confirms with its spans."""
         if not self._scans:
             return False
-        # _hits, inline (asked for every matcher of every fact)
-        if self.grams is not None and self.grams.isdisjoint(doc.grams):
-            return False
+        # _hits, inline (asked for every matcher of every fact); once the doc is scanned, its
+        # hits answer at once (the test of required characters is for not scanning at all)
         memo = doc.memo
         key = self._patterns.key
         hits: frozenset[int] | None = memo.get(key, UNSCANNED)  # type: ignore[assignment]
         if hits is UNSCANNED:
+            if self.grams is not None and self.grams.isdisjoint(doc.grams):
+                return False
             hits = memo[key] = self._patterns.scan(doc.utf8)
         if hits is not None:
             if self._id_set.isdisjoint(hits):
                 return False
             if self._set_decides:
                 return True
+        if self.grams is not None and self.grams.isdisjoint(doc.grams):
+            return False  # a relaxed pattern's candidate that its own search would rule out
         for (rx, _), i in zip(self._scans, self._ids, strict=True):
             if hits is None or i in hits:
                 if rx.may_be_empty:

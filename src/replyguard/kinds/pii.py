@@ -136,14 +136,26 @@ def _my_numbers(text: str, data: bytes) -> Iterable[Span]:
             yield a, b
 
 
-def _needs(pattern: str, finder: Detector) -> Detector:
-    """``finder``, skipped on texts without a character its matches must contain.
+class _Needs:
+    """A detector skipped on texts without a character its matches must contain.
 
     Every built-in detector needs a digit (``\\d``: any Unicode decimal digit, as in the
-    patterns) or an ``@``; most drafts have neither, and one scan for it is cheaper than six.
+    patterns) or an ``@``; most drafts have neither, and one scan for it is cheaper than six
+    (a check makes each scan once for all the detectors that need it: :class:`PiiChecker`).
     """
-    need = re.compile(pattern)
-    return lambda t, b: finder(t, b) if need.search(t) else ()
+
+    __slots__ = ("finder", "need")
+
+    def __init__(self, pattern: str, finder: Detector) -> None:
+        self.need = re.compile(pattern)
+        self.finder = finder
+
+    def __call__(self, text: str, data: bytes) -> Iterable[Span]:
+        return self.finder(text, data) if self.need.search(text) else ()
+
+
+def _needs(pattern: str, finder: Detector) -> Detector:
+    return _Needs(pattern, finder)
 
 
 _DETECTORS: dict[str, tuple[str, Detector]] = {
@@ -165,11 +177,21 @@ class PiiChecker:
     def run(self, ctx: Context) -> Iterable[Hit]:
         doc = ctx.draft
         text = doc.text
-        data = utf8(text)  # the detectors read the text as written (Doc.utf8 has its addresses masked)
+        data: bytes | None = None  # the text as written (Doc.utf8 has its addresses masked), when read
         url_spans = doc.urls
         taken: list[tuple[int, int]] = []
         blocked: set[tuple[int, int]] | None = None
+        has: dict[str, bool] = {}  # required character pattern → whether the text has one
         for label, find in self.detectors:
+            if isinstance(find, _Needs):
+                ok = has.get(find.need.pattern)
+                if ok is None:
+                    ok = has[find.need.pattern] = find.need.search(text) is not None
+                if not ok:
+                    continue
+                find = find.finder
+            if data is None:
+                data = utf8(text)
             for a, b in find(text, data):
                 if self.unless is not None:
                     if blocked is None:
