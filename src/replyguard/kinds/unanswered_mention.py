@@ -74,12 +74,14 @@ class MentionChecker:
         q_terms = {t for t in ctx.content_terms(ctx.doc(q.text), self.stock) if not t.startswith("~")}
         if not q_terms:
             return False
+        r_terms = ctx.content_terms(ctx.doc(reply_text), self.stock)
+        if self.min_overlap > 0 and q_terms.isdisjoint(r_terms):
+            return False  # nothing shared: narrowing the question by the post's words cannot change that
         # What the question adds to the post is what it asks about (南町店 is the post's topic;
         # 駐車場 is the question): a reply that only repeats the post's topic has not answered.
         asked = q_terms - ctx.content_terms(ctx.post)
         if asked:
             q_terms = asked
-        r_terms = ctx.content_terms(ctx.doc(reply_text), self.stock)
         return len(q_terms & r_terms) / len(q_terms) >= self.min_overlap
 
     def run(self, ctx: Context) -> Iterable[Hit]:
