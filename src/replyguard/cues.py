@@ -5,7 +5,7 @@ none of the words a lexicon lists. A word's cues are the part of it that every c
 keeps, written as listed or in kana (壊れる → 壊れ, こわれ, コワレ); a text that contains no
 cue of any listed word cannot match, and is not tokenised for that lexicon. One RE2 search of
 the text answers for all cues at once, and is made only when the text has the rarest
-character of some cue and the pattern set's scan of the text (when the matchers made one)
+character of some cue and the gate set's scan of the text (:class:`~replyguard.regex.SetGate`)
 has a hit for the cues.
 
 Measured on dev, dev-hard, the held-out sets and generated cases (6,987 texts): the cues of
@@ -97,7 +97,7 @@ class CueFilter:
         ordered = sorted(self.cues, key=len, reverse=True)
         self._re = Regex("|".join("".join("\\" + ch if ch in _SPECIAL else ch for ch in c) for c in ordered)) \
             if ordered else None
-        self._gate = SetGate(self._re) if self._re is not None else None  # the doc's set scan, if made
+        self._gate = SetGate(self._re) if self._re is not None else None  # the gate set's scan of the doc
         # One character of each cue (the rarest kind: kanji, then katakana, then the rest), tested
         # against the text's characters. The scan reads the masked text, whose characters are the
         # text's plus MASK, and U+FFFD for a lone surrogate: a cue with either gets no such test.
@@ -111,7 +111,7 @@ class CueFilter:
             return False
         if self._need is not None and self._need.isdisjoint(doc.grams):
             return True
-        if self._gate is not None and self._gate.ruled_out(doc.memo):
+        if self._gate is not None and self._gate.ruled_out(doc.memo, doc.utf8):
             return True
         return not self._re.search(doc.utf8)
 

@@ -65,7 +65,7 @@ class _Swap:
     replacement: str
     safe: bool
     need: prefilter.Grams | None = None  # characters every match of ``regex`` contains
-    gate: SetGate | None = None  # the pattern set's scan of the masked text, when it is the text
+    gate: SetGate | None = None  # the gate set's scan of the masked text, when it is the text
 
 
 @dataclass
@@ -90,7 +90,7 @@ class SubstitutionChecker:
     @staticmethod
     def _matches(swap: _Swap, doc: Doc, data: bytes, as_scanned: bool) -> Iterable[tuple[tuple[int, int], str]]:
         if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)) and not (
-                as_scanned and swap.gate is not None and swap.gate.ruled_out(doc.memo)):
+                as_scanned and swap.gate is not None and swap.gate.ruled_out(doc.memo, data)):
             for m in swap.regex.matches(doc.text, data):
                 yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
