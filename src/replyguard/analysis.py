@@ -123,11 +123,18 @@ def x_length(doc: Doc) -> int:
 
 
 def channel_length(doc: Doc, channel: str) -> int:
+    """The draft's length as ``channel`` counts it (X's weighted count is kept on the Doc)."""
     if channel == "x":
-        return x_length(doc)
+        found: int | None = doc.memo.get(_X_LENGTH)  # type: ignore[assignment]
+        if found is None:
+            found = doc.memo[_X_LENGTH] = x_length(doc)
+        return found
     if channel == "line":  # LINE counts UTF-16 code units
         return len(doc.original.encode("utf-16-le")) // 2
     return len(doc.original)
+
+
+_X_LENGTH = object()  # the memo key of x_length
 
 
 class Analyser:

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
 
 from .. import prefilter
 from ..context import Context
+from ..doc import Doc
 from ..matcher import Matcher
 from ..regex import Regex, Span, utf8
 from ..schema import MatcherSpec, RuleBase, StrList
@@ -173,14 +174,17 @@ class PiiChecker:
     detectors: list[tuple[str, Detector]]
     allow: list[Regex]
     unless: Matcher | None = None
+    _memo_key: object = field(default_factory=object, compare=False, repr=False)
 
-    def run(self, ctx: Context) -> Iterable[Hit]:
-        doc = ctx.draft
+    def _found(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """What the detectors find in the draft's text, in their order (kept on its Doc: it
+        depends on the text only; what the brand's contacts allow is decided per check)."""
+        found: list[tuple[str, int, int]] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
+        if found is not None:
+            return found
+        found = []
         text = doc.text
         data: bytes | None = None  # the text as written (Doc.utf8 has its addresses masked), when read
-        url_spans = doc.urls
-        taken: list[tuple[int, int]] = []
-        blocked: set[tuple[int, int]] | None = None
         has: dict[str, bool] = {}  # required character pattern → whether the text has one
         for label, find in self.detectors:
             if isinstance(find, _Needs):
@@ -192,19 +196,29 @@ class PiiChecker:
                 find = find.finder
             if data is None:
                 data = utf8(text)
-            for a, b in find(text, data):
-                if self.unless is not None:
-                    if blocked is None:
-                        blocked = {doc.sentence_at(x) for x, _ in self.unless.find(doc)}
-                    if doc.sentence_at(a) in blocked:
-                        continue
-                value = text[a:b]
-                if (self.allow and any(rx.search(utf8(value)) for rx in self.allow)) or ctx.is_brand_contact(value):
+            found.extend((label, a, b) for a, b in find(text, data))
+        doc.memo[self._memo_key] = found
+        return found
+
+    def run(self, ctx: Context) -> Iterable[Hit]:
+        doc = ctx.draft
+        text = doc.text
+        url_spans = doc.urls
+        taken: list[tuple[int, int]] = []
+        blocked: set[tuple[int, int]] | None = None
+        for label, a, b in self._found(doc):
+            if self.unless is not None:
+                if blocked is None:
+                    blocked = {doc.sentence_at(x) for x, _ in self.unless.find(doc)}
+                if doc.sentence_at(a) in blocked:
                     continue
-                if any(x <= a < y for x, y in url_spans) or any(a < y and x < b for x, y in taken):
-                    continue
-                taken.append((a, b))
-                yield Hit((a, b), {"kind": label, "match": value})
+            value = text[a:b]
+            if (self.allow and any(rx.search(utf8(value)) for rx in self.allow)) or ctx.is_brand_contact(value):
+                continue
+            if any(x <= a < y for x, y in url_spans) or any(a < y and x < b for x, y in taken):
+                continue
+            taken.append((a, b))
+            yield Hit((a, b), {"kind": label, "match": value})
 
 
 def _order_numbers(rxs: list[Regex]) -> Detector:

@@ -24,7 +24,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
@@ -72,9 +72,18 @@ class _Swap:
 class SubstitutionChecker:
     swaps: list[_Swap]
     unless: Matcher | None
+    _memo_key: object = field(default_factory=object, compare=False, repr=False)
 
     def run(self, ctx: Context) -> Iterable[Hit]:
+        """The hits depend on the draft's text only: they are kept on its Doc (a draft checked
+        again, in another context, is not matched again)."""
         doc = ctx.draft
+        hits: list[Hit] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
+        if hits is None:
+            hits = doc.memo[self._memo_key] = list(self._hits(doc))
+        return hits
+
+    def _hits(self, doc: Doc) -> Iterable[Hit]:
         blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)} if self.unless else set()
         taken: list[tuple[int, int]] = []
         as_scanned = doc.masked == doc.text  # the pattern set scans the masked text
