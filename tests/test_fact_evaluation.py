@@ -144,3 +144,44 @@ def test_at_least_with_unless_agrees_with_find(make_linter) -> None:
         assert matcher.at_least(doc_for(text)) == expected, text
         assert matcher.exists_test()(doc_for(text)) == expected, text
         assert bool(lint.check(conv(text, "x")).findings) == expected, text
+
+
+def test_facts_asked_of_the_customers_texts_have_a_pattern_set_of_their_own(make_linter) -> None:
+    from replyguard.regex import pattern_set
+
+    lint = make_linter("""
+    pack: t
+    facts:
+      drafty:
+        description: asked of drafts
+        match: {regex: ['DMで']}
+      posty:
+        description: asked of posts and histories
+        match: {regex: ['壊れ']}
+      both:
+        description: asked of both
+        match: {regex: ['ありがと']}
+      anchored:
+        description: asked of posts, and named by a rule as its anchor (read in the draft)
+        match: {regex: ['ご連絡']}
+    rules:
+      - id: r
+        category: move_to_dm
+        severity: warning
+        message: m
+        kind: condition
+        when: (post.posty or history.posty) and draft.drafty and (draft.both or post.both) and post.anchored
+        anchor: draft.anchored
+    """)
+    facts = lint.packset.facts
+    main, customer = pattern_set("main"), pattern_set("customer")
+    assert main is not customer
+    assert facts.matched["drafty"].matcher._patterns is main and facts.matched["drafty"].customer is None
+    assert facts.matched["posty"].matcher._patterns is customer and facts.matched["posty"].customer is None
+    assert facts.matched["both"].matcher._patterns is main
+    assert facts.matched["both"].customer is not None and facts.matched["both"].customer._patterns is customer
+    assert facts.matched["anchored"].matcher._patterns is main  # the anchor reads the draft
+    assert facts.matched["anchored"].customer is not None
+    found = lint.check(conv("DMでご連絡ください。ありがとうございます", "イヤホンが壊れました。ご連絡を")).findings
+    assert [f.rule for f in found] == ["t/r"]
+    assert lint.check(conv("DMでご連絡ください。", "イヤホンが壊れました。ご連絡を")).findings == []

@@ -93,10 +93,18 @@ BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
 _REGISTER_FACTS = frozenset({"polite_ending", "plain_ending", "casual_ending", "no_polite", "plain_question"})
 
 
+# Scopes of the customer's texts: a fact asked only of these has its patterns in a pattern set
+# of their own (see packs.fact_groups), not in the set that scans the brand's drafts.
+CUSTOMER_SCOPES = frozenset({"post", "thread", "history"})
+
+
 @dataclass
 class MatchFact:
     matcher: Matcher
     min: int
+    customer: Matcher | None = None
+    """The same matcher with its patterns in the ``customer`` pattern set, for the customer's
+    texts (``post.X``); None when ``matcher`` is that one, or the fact is asked of no such text."""
 
 
 class FactTable:
@@ -145,7 +153,8 @@ class FactTable:
                 return lambda ctx: fact in getattr(ctx, scope, ())
             mf = self.matched.get(fact)
             if mf is not None:
-                test = mf.matcher.exists_test(mf.min)
+                matcher = mf.customer if mf.customer is not None and scope in CUSTOMER_SCOPES else mf.matcher
+                test = matcher.exists_test(mf.min)
                 if scope == "draft":
                     return lambda ctx: test(ctx.draft)
                 if scope == "post":

@@ -276,7 +276,8 @@ def _sequence_cues(specs: list[TokenSpec]) -> CueFilter | None:
 class Matcher:
     """What a :class:`MatcherSpec` compiles to; ``find`` returns match spans in a Doc."""
 
-    def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]], keys: KeyIndex):
+    def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]], keys: KeyIndex, group: str = "main"):
+        """``group``: the pattern set its patterns join (:func:`~replyguard.regex.pattern_set`)."""
         phrases = expand_phrases(spec.phrases, lexicons)
         parts = [quote(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
         self.phrase_re = Regex("|".join(parts), ignorecase=True) if parts else None
@@ -294,15 +295,15 @@ class Matcher:
         for source, rx in zip(spec.regex, self.regexes, strict=True):
             self._scans.append((rx, prefilter.pattern_grams(source, re.IGNORECASE)))
         self.grams = prefilter.union([need for _, need in self._scans]) if self._scans else None
-        self._patterns = pattern_set()
+        self._patterns = pattern_set(group)
         self._ids = tuple(self._patterns.add(rx) for rx, _ in self._scans)
         self._id_set = frozenset(self._ids)
         # Whether one set hit answers "is there a match" (a pattern that may match empty must
         # confirm with its spans, a relaxed one with its own search).
         self._set_decides = not any(rx.may_be_empty or rx.relaxed for rx, _ in self._scans)
         unless, requires = spec.unless, spec.requires
-        self.unless = Matcher(unless, lexicons, keys) if unless and not unless.is_empty() else None
-        self.requires = Matcher(requires, lexicons, keys) if requires and not requires.is_empty() else None
+        self.unless = Matcher(unless, lexicons, keys, group) if unless and not unless.is_empty() else None
+        self.requires = Matcher(requires, lexicons, keys, group) if requires and not requires.is_empty() else None
         # Whether answering may tokenise the text (a sequence or a lemma list, here or in
         # ``unless``/``requires``): what makes a fact of a text not yet tokenised dear.
         self.needs_tokens: bool = bool(self.sequences) or self.lemmas is not None or any(

@@ -338,7 +338,7 @@ class PatternSet:
         return frozenset(found)
 
 
-_SETS: list[PatternSet] = [PatternSet()]
+_SETS: dict[str, list[PatternSet]] = {}
 _GATE_SETS: list[PatternSet] = [PatternSet()]
 UNSCANNED = object()
 """What a Doc's memo holds under a set's key before the set has scanned its text."""
@@ -382,10 +382,13 @@ def _rotated(sets: list[PatternSet]) -> PatternSet:
     return sets[-1]
 
 
-def pattern_set() -> PatternSet:
-    """The set new matchers join: a fresh one once it holds ``MAX_PATTERNS`` patterns (a
-    process that loads many different packs, such as the tests), so no set grows without end."""
-    return _rotated(_SETS)
+def pattern_set(group: str = "main") -> PatternSet:
+    """The set new matchers of ``group`` join: a fresh one once it holds ``MAX_PATTERNS``
+    patterns (a process that loads many different packs, such as the tests), so no set grows
+    without end. Groups keep the patterns asked of different texts apart: ``customer`` holds
+    those of facts asked only of the customer's texts (``post.X``, ``history.X``), ``main`` the
+    rest (see :func:`replyguard.packs.fact_groups`)."""
+    return _rotated(_SETS.setdefault(group, [PatternSet()]))
 
 
 def gate_set() -> PatternSet:

@@ -131,13 +131,14 @@ class BuildEnv:
                 out.append(item)
         return out
 
-    def matcher(self, spec: MatcherSpec, *, at: tuple[str | int, ...] = ()) -> Matcher:
-        """A compiled matcher; an unknown ``@lexicon`` or a bad regex is a KindError."""
+    def matcher(self, spec: MatcherSpec, *, at: tuple[str | int, ...] = (), group: str = "main") -> Matcher:
+        """A compiled matcher; an unknown ``@lexicon`` or a bad regex is a KindError. ``group``:
+        the pattern set it joins (:func:`replyguard.regex.pattern_set`)."""
         from ..matcher import Matcher
 
         self._check_lexicons(spec, at)
         try:
-            return Matcher(spec, self.lexicons, self.keys)
+            return Matcher(spec, self.lexicons, self.keys, group)
         except PatternError as exc:
             raise KindError(_regex_message(exc), at=at, value=exc.pattern) from None
 
