@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Characters that carry no visible content and break matching when pasted into a word.
@@ -24,14 +25,26 @@ def _joins_previous(ch: str) -> bool:
     return ch in _HALFWIDTH_VOICED or unicodedata.combining(ch) != 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NormalizedText:
-    """``text`` normalised; ``starts[i]``/``ends[i]`` give the original range of character ``i``."""
+    """``text`` normalised; ``starts[i]``/``ends[i]`` give the original range of character ``i``.
+
+    Most texts keep every offset: their maps are ``range`` objects, not tuples of one int per
+    character (made for every text a check sees, and freed when its Doc leaves the cache)."""
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NormalizedText):
+            return NotImplemented
+        return (self.original, self.text, tuple(self.starts), tuple(self.ends)) == \
+            (other.original, other.text, tuple(other.starts), tuple(other.ends))
+
+    def __hash__(self) -> int:
+        return hash((self.original, self.text))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` range of the normalised text back to the original text."""
@@ -121,7 +134,7 @@ def normalize(original: str) -> NormalizedText:
                 return _fold_marked(original, stable)
             for ch in odd:  # every cluster is one character, folded in place; a few distinct
                 text = text.replace(ch, one[ch])  # characters: str.replace beats str.translate
-    return NormalizedText(original, text, tuple(range(n)), tuple(range(1, n + 1)))
+    return NormalizedText(original, text, range(n), range(1, n + 1))
 
 
 def _fold_marked(original: str, stable: set[str]) -> NormalizedText:
