@@ -339,7 +339,7 @@ class PatternSet:
 
 
 _SETS: dict[str, list[PatternSet]] = {}
-_GATE_SETS: list[PatternSet] = [PatternSet()]
+_GATE_SETS: dict[str, list[PatternSet]] = {}
 UNSCANNED = object()
 """What a Doc's memo holds under a set's key before the set has scanned its text."""
 
@@ -361,13 +361,17 @@ class SetGate:
 
     __slots__ = ("_index", "_set")
 
-    def __init__(self, rx: Regex) -> None:
-        self._set = gate_set()
+    def __init__(self, rx: Regex, group: str = "masked") -> None:
+        """``group``: which text of a Doc the gate's set scans — ``masked`` (:attr:`Doc.utf8`,
+        what matchers read) or ``written`` (the text as written, what substitutions read); each
+        group is a set of its own, so a Doc's memo keeps one scan of each."""
+        self._set = gate_set(group)
         self._index = self._set.add(rx)
 
     def ruled_out(self, memo: dict[object, object], data: bytes) -> bool:
-        """True when ``rx`` cannot match ``data`` (the UTF-8 of a Doc's masked text; ``memo`` is
-        that Doc's): the gate set's scan of it, made at the first question, has no hit for it."""
+        """True when ``rx`` cannot match ``data`` (the UTF-8 of the Doc's text the gate's group
+        scans; ``memo`` is that Doc's): the set's scan of it, made at the first question, has
+        no hit for it."""
         key = self._set.key
         hits = memo.get(key, UNSCANNED)
         if hits is UNSCANNED:
@@ -391,6 +395,6 @@ def pattern_set(group: str = "main") -> PatternSet:
     return _rotated(_SETS.setdefault(group, [PatternSet()]))
 
 
-def gate_set() -> PatternSet:
-    """The set new :class:`SetGate` patterns join (rotated like :func:`pattern_set`)."""
-    return _rotated(_GATE_SETS)
+def gate_set(group: str = "masked") -> PatternSet:
+    """The set new :class:`SetGate` patterns of ``group`` join (rotated like :func:`pattern_set`)."""
+    return _rotated(_GATE_SETS.setdefault(group, [PatternSet()]))

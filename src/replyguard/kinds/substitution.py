@@ -65,7 +65,7 @@ class _Swap:
     replacement: str
     safe: bool
     need: prefilter.Grams | None = None  # characters every match of ``regex`` contains
-    gate: SetGate | None = None  # the gate set's scan of the masked text, when it is the text
+    gate: SetGate | None = None  # the "written" gate set's scan of the text as written
 
 
 @dataclass
@@ -86,10 +86,9 @@ class SubstitutionChecker:
     def _hits(self, doc: Doc) -> Iterable[Hit]:
         blocked = {doc.sentence_at(a) for a, _ in self.unless.find(doc)} if self.unless else set()
         taken: list[tuple[int, int]] = []
-        as_scanned = doc.masked == doc.text  # the pattern set scans the masked text
-        data = doc.utf8 if as_scanned else utf8(doc.text)  # swaps read the text as written
+        data = doc.utf8 if doc.masked == doc.text else utf8(doc.text)  # swaps read the text as written
         for swap in self.swaps:
-            for (a, b), repl in self._matches(swap, doc, data, as_scanned):
+            for (a, b), repl in self._matches(swap, doc, data):
                 if doc.sentence_at(a) in blocked or doc.in_quote(a) or any(a < y and x < b for x, y in taken):
                     continue
                 taken.append((a, b))
@@ -97,9 +96,9 @@ class SubstitutionChecker:
                           replacement=repl, safe=swap.safe)
 
     @staticmethod
-    def _matches(swap: _Swap, doc: Doc, data: bytes, as_scanned: bool) -> Iterable[tuple[tuple[int, int], str]]:
+    def _matches(swap: _Swap, doc: Doc, data: bytes) -> Iterable[tuple[tuple[int, int], str]]:
         if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)) and not (
-                as_scanned and swap.gate is not None and swap.gate.ruled_out(doc.memo, data)):
+                swap.gate is not None and swap.gate.ruled_out(doc.memo, data)):
             for m in swap.regex.matches(doc.text, data):
                 yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
@@ -123,7 +122,7 @@ def build(spec: SubstitutionRule, env: BuildEnv) -> SubstitutionChecker:
                             f"but the pattern has {rx.ngroups} group(s)", at=("swaps", i, "replacement"))
         seq = compile_sequence(s.tokens, env.keys) if s.tokens else None
         need = prefilter.pattern_grams(rx.pattern) if rx is not None else None
-        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need, SetGate(rx) if rx is not None else None))
+        swaps.append(_Swap(rx, seq, s.replacement, s.safe, need, SetGate(rx, "written") if rx is not None else None))
     unless = env.matcher(spec.unless, at=("unless",)) if spec.unless else None
     return SubstitutionChecker(swaps, unless)
 
