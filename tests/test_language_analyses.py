@@ -25,6 +25,9 @@ def registers(text: str) -> list[tuple[str, bool]]:
     ("いつも遊んでくれてありがとう！", [("casual", False)]),
     ("詳しくはこちら", [("fragment", False)]),
     ("対象は東町1〜3丁目だ。", [("plain", False)]),
+    ("ハムちゃんがんばれ〜！！", [("casual", False)]),
+    ("まずは説明書を見てみろ", [("casual", False)]),
+    ("お気軽にお越しください。", [("polite", False)]),
 ])
 def test_register_of_each_sentence(text: str, expected: list[tuple[str, bool]]) -> None:
     assert registers(text) == expected

@@ -3,7 +3,7 @@
 A sentence ends in a *polite* predicate (です/ます/ございます/ください), a *plain* one (だ, a
 verb or adjective in its dictionary form, た), a *casual* one (a plain predicate followed by
 a sentence-final particle — よ, ね, な, じゃん —, a bare て-form request such as 押してみて,
-or ありがとう/ごめん without ございます), or it is a *fragment* with no predicate (詳しくは
+or ありがとう/ごめん without ございます, or a plain imperative such as がんばれ), or it is a *fragment* with no predicate (詳しくは
 こちら, 次もぜひミナトで！). Whether it asks something is recorded beside it. Tone rules read
 this profile: a reply with no polite sentence at all, or with casual endings, is タメ口 to
 a stranger however few slang words it has.
@@ -91,6 +91,8 @@ def classify(tokens: Sequence[Token], text: str, start: int, end: int) -> Senten
         return SentenceRegister("casual", asks, chunk[0].start, span[1])  # 押してみて, 待ってて
     if last.lemma in _BARE_FORMULAS:
         return SentenceRegister("casual", asks, *span)
+    if last.pos1 == "動詞" and last.cform.startswith("命令形"):
+        return SentenceRegister("casual", asks, chunk[0].start, span[1])  # がんばれ, 見てみろ: an order
     head = chunk[0]
     plain = (
         (last.ctype == "助動詞-ダ" and last.cform.startswith("終止形"))
