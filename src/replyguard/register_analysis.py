@@ -3,10 +3,10 @@
 A sentence ends in a *polite* predicate (です/ます/ございます/ください), a *plain* one (だ, a
 verb or adjective in its dictionary form, た), a *casual* one (a plain predicate followed by
 a sentence-final particle — よ, ね, な, じゃん —, a bare て-form request such as 押してみて,
-or ありがとう/ごめん without ございます, or a plain imperative such as がんばれ), or it is a *fragment* with no predicate (詳しくは
-こちら, 次もぜひミナトで！). Whether it asks something is recorded beside it. Tone rules read
-this profile: a reply with no polite sentence at all, or with casual endings, is タメ口 to
-a stranger however few slang words it has.
+ありがとう/ごめん without ございます, or a plain imperative such as がんばれ), or it is a
+*fragment* with no predicate (詳しくはこちら, 次もぜひミナトで！). Whether it asks something
+is recorded beside it. Tone rules read this profile: a reply with no polite sentence at all,
+or with casual endings, is タメ口 to a stranger however few slang words it has.
 """
 
 from __future__ import annotations
