@@ -21,7 +21,7 @@ from .kinds import Hit
 from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
 from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
 from .policy import PolicyTable, apply_ignores, decision
-from .suggestions import conversation_variables, render
+from .suggestions import conversation_variables, render, undeclared
 
 
 def _pack_files(config: Config) -> list[Path]:
@@ -65,6 +65,8 @@ def format_message(template: str, fields: dict[str, Any]) -> str:
 
 
 _BRACKETED = re.compile(r"(（|\(|「|『)\{(\w+)\}(）|\)|」|』)")
+_MISSING = object()  # a variable a template uses that a check does not provide (render says so)
+_MAX_RENDERS = 4096
 
 
 class Linter:
@@ -99,6 +101,8 @@ class Linter:
         self._yielding = {r.id: r.yields_to for r in self.rules if r.yields_to}
         # each rule with its condition's function (a check asks every rule's condition)
         self._whens = [(r, r.when.compiled()) for r in self.rules]
+        self._template_vars: dict[str, tuple[str, ...]] = {}  # template → the variables it uses
+        self._renders: dict[tuple[Any, ...], str] = {}  # (template, their values) → its text
         if not self.rules and packs is None:  # every draft would pass: fail closed
             raise ConfigError(f"{where}the configuration loads no rules (packs = {self.config.packs!r}"
                               + (f", {len(disabled)} disabled" if disabled else "") + ")")
@@ -192,7 +196,26 @@ class Linter:
     def _render(self, tid: str, variables: dict[str, Any], rendered: dict[str, str]) -> str:
         text = rendered.get(tid)
         if text is None:
-            text = rendered[tid] = render(self.packset.templates[tid].spec.text, tid, variables)
+            text = rendered[tid] = self._render_uncached(tid, variables)
+        return text
+
+    def _render_uncached(self, tid: str, variables: dict[str, Any]) -> str:
+        """A template's text for ``variables``, kept by the values of the variables it uses (the
+        same customer of the same brand gets the same text: rendering is pure, and ~5 µs)."""
+        source = self.packset.templates[tid].spec.text
+        used = self._template_vars.get(tid)
+        if used is None:
+            used = self._template_vars[tid] = tuple(sorted(undeclared(source, tid)))
+        key = (tid, *(variables.get(name, _MISSING) for name in used))
+        try:
+            text = self._renders.get(key)
+        except TypeError:  # a variable of the configuration that is not hashable (a list): not kept
+            return render(source, tid, variables)
+        if text is None:
+            text = render(source, tid, variables)
+            if len(self._renders) >= _MAX_RENDERS:
+                self._renders.clear()
+            self._renders[key] = text
         return text
 
     def _finding(self, rule: CompiledRule, hit: Hit, ctx: Context, variables: dict[str, Any],
