@@ -275,8 +275,12 @@ def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False)
 
 
 class PatternSet:
-    """Every case-insensitive pattern of the loaded matchers, scanned together: one RE2 set
-    scan per text says which of them match, for all matchers at once (kept on the Doc).
+    """The case-insensitive patterns of a group of matchers, scanned together: one RE2 set
+    scan per text says which of them match, for all those matchers at once (kept on the Doc).
+    The groups (:func:`pattern_set`, :func:`gate_set`) keep apart patterns asked of different
+    texts or in different ways: a set's automaton builds states for the combinations of its
+    patterns, so one set of everything cost a new text about twice what its parts did
+    (docs/performance.md, issue 11).
 
     Measured on the shipped packs (231 patterns): 2.5 µs per text once RE2 has built the
     states the text needs, ~20 µs on a text unlike those seen before; a set per matcher made
