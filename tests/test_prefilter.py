@@ -177,3 +177,19 @@ def test_a_cue_with_the_mask_character_is_searched() -> None:
     assert MASK in doc.masked and MASK not in doc.text
     assert not CueFilter([MASK]).absent(doc)
     assert CueFilter(["壊れ"]).absent(doc) and not CueFilter(["ご覧"]).absent(doc)
+
+
+def test_required_characters_are_kept_without_the_parse_tree() -> None:
+    """What is kept per pattern is its answer, not sre's parse tree: trees kept for the life of
+    the process were objects every full garbage collection walks."""
+    import gc
+
+    def subpatterns() -> int:
+        return sum(type(o).__name__ == "SubPattern" for o in gc.get_objects())
+
+    gc.collect()
+    before = subpatterns()
+    first = pattern_grams("(?:保存|冷凍)(?:期間|方法)|賞味期限切れ", re.IGNORECASE)
+    gc.collect()
+    assert subpatterns() <= before
+    assert pattern_grams("(?:保存|冷凍)(?:期間|方法)|賞味期限切れ", re.IGNORECASE) is first  # kept

@@ -140,14 +140,18 @@ def _item(op, av) -> Grams | None:
     return None
 
 
-@lru_cache(maxsize=2048)
 def parse_pattern(pattern: str, flags: int = 0):  # returns sre's SubPattern (version-specific type)
     """The parse tree of a pattern (only read, never changed). Raises ``re.error``."""
     return sre_parse.parse(pattern, flags)
 
 
+@lru_cache(maxsize=2048)
 def pattern_grams(pattern: str, flags: int = 0) -> Grams | None:
-    """Grams one of which every match of ``pattern`` contains, or None (no filter)."""
+    """Grams one of which every match of ``pattern`` contains, or None (no filter).
+
+    Kept by pattern is the answer (a frozenset of strings), not the parse tree: trees kept
+    for the life of the process were ~30,000 of its ~100,000 objects the garbage collector
+    tracks, and a full collection walks them all (40 → 17 ms each, after dev cases)."""
     if "[:" in pattern:  # a POSIX class in RE2, characters in Python's reading
         return None
     try:
