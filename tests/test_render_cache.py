@@ -41,3 +41,34 @@ def test_rendered_texts_follow_the_variables_they_use(make_linter) -> None:
     assert _texts(b, "taro") == ["taroさん、DMはこちら: https://b.example/dm", "ご連絡ください"]  # its own
     # kept once per customer and link, whatever else differs (the post's text is not read)
     assert len(a._renders) == 3 and ("t/plain",) in a._renders
+
+
+FOR_PACK = """
+pack: f
+templates:
+  - id: to-questions
+    text: "ご質問ありがとうございます"
+    for: post.question_mark and not draft.question_mark
+  - id: always
+    text: "いつもありがとうございます"
+    for: draft.present
+  - id: never-suggested
+    text: "規定文"
+rules:
+  - id: r
+    category: move_to_dm
+    severity: warning
+    message: m
+    kind: condition
+    when: draft.url
+"""
+
+
+def test_templates_are_suggested_by_their_for_conditions_kept_compiled(make_linter) -> None:
+    """A linter keeps each template's ``for:`` condition compiled (asked every check)."""
+    linter = make_linter(FOR_PACK)
+    asked = linter.check(conv("ご確認ください", "これは使えますか？"))
+    assert [s.template for s in asked.suggestions] == ["f/to-questions", "f/always"]
+    plain = linter.check(conv("ご確認ください", "届きました"))
+    assert [s.template for s in plain.suggestions] == ["f/always"]
+

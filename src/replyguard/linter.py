@@ -99,8 +99,7 @@ class Linter:
         self.disabled: frozenset[str] = frozenset(disabled)
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
         self._yielding = {r.id: r.yields_to for r in self.rules if r.yields_to}
-        # each rule with its condition's function (a check asks every rule's condition)
-        self._whens = [(r, r.when.compiled()) for r in self.rules]
+        self._compile_whens()
         self._template_vars: dict[str, tuple[str, ...]] = {}  # template → the variables it uses
         self._renders: dict[tuple[Any, ...], str] = {}  # (template, their values) → its text
         if not self.rules and packs is None:  # every draft would pass: fail closed
@@ -111,11 +110,17 @@ class Linter:
         self._check_templates()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_whens"}  # functions do not pickle
+        return {k: v for k, v in self.__dict__.items() if k not in ("_whens", "_suggested")}  # functions do not pickle
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._compile_whens()
+
+    def _compile_whens(self) -> None:
+        # each rule with its condition's function (a check asks every rule's condition), and
+        # each template that is suggested by a condition with that condition's function
         self._whens = [(r, r.when.compiled()) for r in self.rules]
+        self._suggested = [(t.id, t.when.compiled()) for t in self.packset.templates.values() if t.when is not None]
 
     # -- building -----------------------------------------------------------------------
     def _check_templates(self) -> None:
@@ -178,9 +183,8 @@ class Linter:
                         if deadline is not None and n % HITS_PER_CHECK == 0:
                             spend(f"stopped in {rule.id} after {n} findings")
             findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
-            suggestions = [Suggestion(template=t.id, text=self._render(t.id, variables, rendered))
-                           for t in self.packset.templates.values()
-                           if t.when is not None and t.when.evaluate(look)]
+            suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
+                           for tid, when in self._suggested if when(look)]
         finally:
             ctx.draft.release_tokens()
             ctx.post.release_tokens()
