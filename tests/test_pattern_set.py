@@ -52,3 +52,17 @@ def test_context_around_a_hit_is_not_scanned(source, scanned):
 
 def test_an_optional_hit_group_is_not_a_necessary_condition():
     assert compile_pattern("a(?P<hit>b)?c").set_source != "(?:(?P<hit>b))"
+
+
+def test_a_relaxation_that_leaves_no_pattern_is_not_used() -> None:
+    # ^{28} (an anchor repeated: RE2 takes it) relaxed to (?:{28}) by dropping the anchor, which
+    # no set takes: joining the set shared by every matcher, it broke the scan of all of them
+    # at check time, for every linter of the process (found by test_pattern_properties)
+    from replyguard.regex import Regex, pattern_set
+
+    for source in ("^{28}", "^*", "^{28}a"):
+        rx = Regex(source)
+        assert not rx.relaxed and rx.set_source == source
+    shared = pattern_set()
+    shared.add(Regex("^{28}a"))
+    assert shared.scan(b"abc") is not None

@@ -101,6 +101,14 @@ def _options(ignorecase: bool, capture: bool) -> _re2.RE2.Options:
     return opts
 
 
+def _settable(source: str, ignorecase: bool) -> bool:
+    """Whether a pattern set takes ``source``: a relaxed pattern is checked before it joins a
+    set shared by every matcher of its group, where one that does not parse would break the
+    scan of all of them at check time."""
+    probe = _re2.Set(_UNANCHORED, _options(ignorecase, False))
+    return probe.Add(source.encode("utf-8", "surrogatepass")) >= 0
+
+
 def utf8(text: str) -> bytes:
     """``text`` as UTF-8; a lone surrogate (possible in JSON input) becomes U+FFFD, one
     character for one, so character offsets stay the same."""
@@ -158,6 +166,8 @@ class Regex:
         # What a pattern set scans for it: the pattern itself, or (with a gap such as [^。]{0,30})
         # a necessary condition, confirmed by a search of its own (see PatternSet).
         relaxed = set_source(source)
+        if relaxed is not None and not _settable(relaxed, ignorecase):
+            relaxed = None  # the relaxation left no valid pattern (a quantifier without its atom)
         self.relaxed: bool = relaxed is not None
         self.set_source: str = relaxed if relaxed is not None else source
 
