@@ -243,6 +243,16 @@ def test_explain_a_rule(cli, project: Path) -> None:
     assert code == 0 and out.startswith("privacy/order-number")
 
 
+def test_explain_says_which_rules_pre_empt_a_rule(cli, tmp_path: Path) -> None:
+    # a user who misses a finding learns why: a more specific rule named the same problem
+    code, out, _ = cli("explain", "stock-reply-misses-post", cwd=tmp_path)  # the shipped packs
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("yields to"))
+    assert "ja-active-support/repeated-reply" in line
+    code, out, _ = cli("explain", "privacy/personal-data", cwd=tmp_path)
+    assert code == 0 and "yields to" not in out
+
+
 def test_explain_a_template_rule(cli, tmp_path: Path) -> None:
     code, out, _ = cli("explain", "templates/apology-deflection", cwd=tmp_path)  # the shipped packs
     assert code == 0 and out.startswith("templates/apology-deflection  [copy_paste_apology]")

@@ -202,7 +202,7 @@ def _explain(linter: Linter, rule_id: str) -> int:
     r = linter.rule(rule_id)
     if r is not None:
         _print_rule(r.id, r.category, linter.severity.get(r.id, r.severity).value, r.spec, f"{r.file}:{r.line}",
-                    r.message, r.description, r.when_source)
+                    r.message, r.description, r.when_source, yields_to=r.yields_to)
         return EXIT_OK
     for pack in linter.packset.template_packs:  # rules lint-templates runs; check does not load them
         for k, spec in enumerate(pack.spec.rules):
@@ -217,7 +217,8 @@ def _explain(linter: Linter, rule_id: str) -> int:
 
 
 def _print_rule(rule_id: str, category: str, severity: str, spec: Any, where: str, message: str,
-                description: str | None, when: str | None, suffix: str = "") -> None:
+                description: str | None, when: str | None, suffix: str = "",
+                yields_to: frozenset[str] = frozenset()) -> None:
     """What ``explain`` prints: header, place, message, rationale, condition, examples (a draft
     rule's as post and draft, a template rule's as the template)."""
     print(f"{rule_id}  [{category}]  severity: {severity}  kind: {spec.kind}{suffix}")
@@ -227,6 +228,8 @@ def _print_rule(rule_id: str, category: str, severity: str, spec: Any, where: st
         print("\n" + description.strip())
     if when:
         print(f"\nwhen: {when}")
+    if yields_to:  # why a finding of this rule may not show: a more specific rule named the problem
+        print(f"\nyields to (dropped when one of these reports): {', '.join(sorted(yields_to))}")
     for label, examples in (("fails", spec.examples.fail), ("passes", spec.examples.pass_)):
         for ex in examples:
             if isinstance(ex, Example):
