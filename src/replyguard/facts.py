@@ -108,7 +108,8 @@ class MatchFact:
 
 
 class FactTable:
-    """All facts known to a linter, compiled; evaluates them against a :class:`Context`."""
+    """All facts known to a linter, each compiled into the test a :class:`Context` asks (see
+    :meth:`function`; the context keeps the answers of one check)."""
 
     def __init__(self) -> None:
         self.matched: dict[str, MatchFact] = {}
@@ -134,9 +135,6 @@ class FactTable:
                 return bool(fact)
             return scope in SCOPES and (fact in self.matched or fact in BUILTIN_SCOPED)
         return name in self.derived or name in BUILTIN_CONVERSATION
-
-    def evaluate(self, name: str, ctx: Context) -> bool:
-        return self.function(name)(ctx)
 
     def function(self, name: str) -> Callable[[Context], bool]:
         """The compiled test of a fact (made on first use)."""
