@@ -28,6 +28,7 @@ from replyguard.context import Context
 from replyguard.doc import doc_for
 from replyguard.models import Brand, Conversation, Message
 from replyguard.suggestions import conversation_variables
+from replyguard.tokens import clear_sentence_cache
 
 FAMILIES = {
     "kana-run": "あ",
@@ -137,6 +138,7 @@ def main() -> None:
         best: Run | None = None
         for _ in range(args.repeat):
             doc_for.cache_clear()  # a new draft each time, as in the server
+            clear_sentence_cache()
             run = timed_check(linter, case)
             if best is None or run.whole < best.whole:
                 best = run

@@ -103,6 +103,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
     from replyguard import Linter
     from replyguard.batch import tune_gc  # (re-exported from gc_tuning)
     from replyguard.doc import doc_for
+    from replyguard.tokens import clear_sentence_cache
 
     tagger = fugashi.Tagger()
     t0 = time.perf_counter()
@@ -128,6 +129,7 @@ def in_process(cases: list[dict], warmup: list[dict], rounds: int, block: int = 
         # repeated texts are only shared within a pass, as within one batch.
         for api in apis if r % 2 == 0 else apis[::-1]:
             doc_for.cache_clear()
+            clear_sentence_cache()
             if api == "tuned":
                 tune_gc()
             f_total = x_total = 0.0

@@ -59,3 +59,59 @@ def test_repeated_texts_give_equal_tokens() -> None:
 def test_lemma_conjugation_class_tells_ra_nuki_from_potential_verbs() -> None:
     assert lemma_ctype("見る").startswith("上一段")
     assert lemma_ctype("帰る").startswith("五段")
+
+
+# Texts with sentences that end in 。!? between letters (cut and parsed alone), and with the
+# cuts MeCab could read otherwise: symbols grouped with the ending ("?)", "!」"), spaces,
+# masked runs, a text long enough to be parsed in pieces.
+SENTENCE_TEXTS = [
+    "こんにちは、ツバメ通信サポートです。ご迷惑をおかけしております。お手数ですが、DMでお知らせください。",
+    "ご連絡ありがとうございます!確認いたします?よろしくお願いします。",
+    "届きました。嬉しい!また買います?はい。",
+    "(でき|使え)(ますか|る\\?|る?)。次の文です。",
+    "本当?)すごい!」と言われました。ありがとう。",
+    "確認します。 次に、設定を開いてください。\n改行のあとです。",
+    "1.電源を切る。2.差し直す。3.再起動する。",
+    "こちらへ□□□□□□。詳細は□□□□をご覧ください。以上です。",
+    "見れます。" * 300,
+]
+
+
+@pytest.mark.parametrize("original", SENTENCE_TEXTS)
+def test_sentence_parses_equal_a_whole_parse(original: str) -> None:
+    from replyguard import tokens as T
+
+    text = normalize(original).text
+    whole = T._fields_of(T._lines(text, T.tagger().parse))
+    T.clear_sentence_cache()
+    fresh = tokenize(text)
+    kept = tokenize(text)  # every sentence from the cache now
+    assert [t[:7] for t in fresh] == [f[:7] for f in whole]
+    assert kept == fresh
+    for t in kept:
+        assert text[t.start:t.end] == t.surface
+
+
+def test_a_kept_sentence_is_not_parsed_again() -> None:
+    from replyguard import tokens as T
+
+    T.clear_sentence_cache()
+    first = tokenize("ご迷惑をおかけしております。お手数ですが、ご確認ください。")
+    assert ("", "ご迷惑をおかけしております。") in T._SENTENCES
+    assert ("。", "お手数ですが、ご確認ください。") in T._SENTENCES
+    # a new draft sharing the second sentence: only its first is parsed
+    calls: list[str] = []
+    parse = T.tagger().parse
+    second = T._parsed("大変失礼しました。お手数ですが、ご確認ください。",
+                       lambda s: calls.append(s) or parse(s))  # type: ignore[func-returns-value]
+    assert calls == ["大変失礼しました。"]
+    shared = T._SENTENCES[("。", "お手数ですが、ご確認ください。")]
+    assert tuple(second[-len(shared):]) == shared
+    assert [t[:8] for t in first[-len(shared):]] == list(shared)
+
+
+def test_no_cut_next_to_a_symbol_or_space() -> None:
+    from replyguard.tokens import _CUT
+
+    assert [m.start() for m in _CUT.finditer("はい。次です!それで?了解")] == [3, 7, 11]
+    assert not _CUT.search("本当?)すごい!」と。 次。\n次")

@@ -115,6 +115,7 @@ def _line_fields(line: str) -> tuple[str | int, ...]:
     if len(_LINES) >= _FEATURES_MAX:
         _LINES.clear()
         _LINES.update(_NOT_TOKENS)
+        _SENTENCES.clear()  # its fields are _LINES' (a line's kind is only shared while it is kept)
     _LINES[line] = fields
     return fields
 
@@ -177,18 +178,12 @@ def tokenize(text: str, mark: str | None = None) -> tuple[Token, ...]:
     out: list[Token] = []
     append = out.append
     find = text.find
-    known = _LINES.get
     new = tuple.__new__
     pos = 0
     parse = tagger().parse
     # Surfaces never hold whitespace (MeCab skips it), so the output splits cleanly.
-    lines = _lines_with_runs(text, mark, parse) if mark is not None and mark * 2 in text else _lines(text, parse)
-    for line in lines:
-        fields = known(line)
-        if fields is None:
-            fields = _line_fields(line)
-        if not fields:  # the final "EOS" and the empty string after it
-            continue
+    parsed = _parsed_with_runs(text, mark, parse) if mark is not None and mark * 2 in text else _parsed(text, parse)
+    for fields in parsed:
         surface: str = fields[0]  # type: ignore[assignment]
         start = find(surface, pos)
         if start < 0:  # MeCab never reorders text; this only guards odd whitespace handling
@@ -198,20 +193,87 @@ def tokenize(text: str, mark: str | None = None) -> tuple[Token, ...]:
     return tuple(out)
 
 
-def _lines_with_runs(text: str, mark: str, parse: Callable[[str], str]) -> list[str]:
-    """MeCab's lines for ``text``, with one made-up line (the mark's features) per run of ``mark``;
+Fields = tuple["str | int", ...]
+
+
+def _fields_of(lines: list[str]) -> list[Fields]:
+    """The token fields of MeCab's output lines (the lines that are no tokens left out)."""
+    known = _LINES.get
+    out: list[Fields] = []
+    for line in lines:
+        fields = known(line)
+        if fields is None:
+            fields = _line_fields(line)
+        if fields:  # not the final "EOS" nor the empty string after it
+            out.append(fields)
+    return out
+
+
+def _parsed_with_runs(text: str, mark: str, parse: Callable[[str], str]) -> list[Fields]:
+    """The token fields of ``text``, with one made-up token (the mark's features) per run of ``mark``;
     the text between runs is parsed as usual. Offsets are found in the whole text afterwards."""
-    lines: list[str] = []
+    out: list[Fields] = []
     pos = 0
     for m in re.finditer(re.escape(mark) + "{2,}", text):
         a, b = m.span()
         if a > pos:
-            lines.extend(_lines(text[pos:a], parse))
-        lines.append(f"{text[a:b]}\t{_mark_features(mark, parse)}")
+            out.extend(_parsed(text[pos:a], parse))
+        out.extend(_fields_of([f"{text[a:b]}\t{_mark_features(mark, parse)}"]))
         pos = b
     if pos < len(text):
-        lines.extend(_lines(text[pos:], parse))
-    return lines
+        out.extend(_parsed(text[pos:], parse))
+    return out
+
+
+# Where a text is cut into sentences that are parsed (and kept) on their own: after 。, ! or ?
+# (NFKC made ！？ ASCII) with a letter, digit, kana or kanji on both sides. MeCab then has one
+# path through the cut: no dictionary word holds 。!? between letters, and its unknown words
+# group characters of one class only (symbols next to symbols: "?)" may be one word, so a cut
+# is never next to another symbol or a space). A sentence after a cut is parsed behind the
+# character before it ("。ご確認ください。"), whose token is dropped: MeCab chooses the
+# sentence's first word after that token as in the whole text, not after the text's start.
+# tests/test_tokens.py checks that the tokens equal a whole parse.
+_CUT = re.compile(r"(?<=[^\W_][。!?])(?=[^\W_])")
+# (the character before the sentence, or "" at the text's start; the sentence) → its tokens'
+# fields. Drafts written from templates share whole sentences (こんにちは、○○サポートです。),
+# so most sentences of a new draft were parsed before: MeCab only sees the new ones.
+# Tuples of tuples of str and int: the collector stops tracking them (an earlier cache of
+# parse trees made every full collection walk ~30,000 objects).
+_SENTENCES: dict[tuple[str, str], tuple[Fields, ...]] = {}
+_SENTENCES_MAX = 8192
+
+
+def clear_sentence_cache() -> None:
+    """Forget the sentences parsed so far (benchmarks that mean every text to be new call it)."""
+    _SENTENCES.clear()
+
+
+def _parsed(text: str, parse: Callable[[str], str]) -> list[Fields]:
+    """The token fields of ``text``: by sentence (see :data:`_CUT`), each sentence parsed once
+    while it is kept; whole or in pieces when the text is long or has long runs of one class."""
+    if len(text) > _PIECE or (len(text) >= 64 and _LONG_RUN.search(text)):
+        return _fields_of(_lines(text, parse))
+    cuts = [m.start() for m in _CUT.finditer(text)]
+    cuts.append(len(text))
+    kept = _SENTENCES
+    out: list[Fields] = []
+    pos = 0
+    for cut in cuts:
+        context = text[pos - 1] if pos else ""
+        key = (context, text[pos:cut])
+        fields = kept.get(key)
+        if fields is None:
+            parsed = _fields_of(parse(context + key[1]).split("\n"))
+            if context:
+                if not parsed or parsed[0][0] != context:  # never seen: the cut was not clean
+                    return _fields_of(_lines(text, parse))
+                del parsed[0]
+            if len(kept) >= _SENTENCES_MAX:
+                kept.clear()
+            kept[key] = fields = tuple(parsed)
+        out.extend(fields)
+        pos = cut
+    return out
 
 
 def _lines(text: str, parse: Callable[[str], str]) -> list[str]:
