@@ -322,6 +322,19 @@ def test_already_answered_ignores_replies_to_other_messages_and_later_ones(make_
     assert _hits(lint, conv(DRAFT, POST, thread=customer)) == []
 
 
+def test_a_draft_sharing_no_word_with_the_answer_answers_something_else(make_linter) -> None:
+    lint = make_linter(ANSWERED + "    min_shared_terms: 1\n")
+    post = "次のメンテっていつ？あと引き継ぎコードって再発行できる？"
+    answered = [msg("sample_official", "次回メンテナンスは6月3日15時からの予定です。")]
+    other_half = "引き継ぎコードは設定画面のデータ連携からいつでも再発行できます。"
+    assert _hits(lint, conv(other_half, post, thread=answered)) == []
+    # the same answer again, in other words, is still a duplicate
+    again = "次回のメンテナンスは6月3日の15時開始予定です。"
+    assert _hits(lint, conv(again, post, thread=answered))
+    # without the option every non-holding colleague's answer counts
+    assert _hits(make_linter(ANSWERED), conv(other_half, post, thread=answered))
+
+
 # -- unanswered_mention -----------------------------------------------------------------
 
 MENTION_BODY = """

@@ -4,7 +4,8 @@ A brand message in the thread counts when it answers the post (`in_reply_to` is 
 the post's `id`), was posted at or before the draft (or has no time) but not before the post (the
 post may be answering it), and is not a holding reply — one that matches `holding` and not
 `answers` — even when the draft only holds too (two holding replies counted as a duplicate
-were measured to cost more than they caught). Span: none.
+were measured to cost more than they caught). With `min_shared_terms`, a draft sharing fewer
+content words with the earlier reply answers something else (the post's second question). Span: none.
 
 Example::
 
@@ -51,6 +52,10 @@ class AnsweredRule(RuleBase):
                           "colleague left out, not a duplicate")
     min_similarity: float = Field(0.0, ge=0, le=1, description="if set, the earlier reply must also be at "
                                   "least this similar to the draft (character 3-gram Dice)")
+    min_shared_terms: int = Field(0, ge=0, description=(
+        "if set, the draft must share at least this many content words with the earlier reply: a "
+        "draft that shares none answers what the colleague left (the second of two questions), "
+        "not the same thing again"))
 
 
 @dataclass
@@ -60,11 +65,18 @@ class AnsweredChecker:
     min_similarity: float
     answers: Matcher | None = None
     addition: Matcher | None = None
+    min_shared_terms: int = 0
 
     def _holds(self, doc: Doc) -> bool:
         """Only acknowledges: a holding phrase and no answer beside it."""
         return self.holding is not None and self.holding.at_least(doc) \
             and not (self.answers is not None and self.answers.at_least(doc))
+
+    @staticmethod
+    def _shared_terms(answer: Doc, ctx: Context) -> int:
+        """Content words (not character n-grams) the draft shares with an earlier answer."""
+        shared = ctx.content_terms(answer) & ctx.content_terms(ctx.draft)
+        return sum(1 for t in shared if not t.startswith("~"))
 
     def _reopened(self, answer: Message, ctx: Context) -> bool:
         """A customer asked again after the answer (連携してないです…他に方法は？)."""
@@ -87,6 +99,8 @@ class AnsweredChecker:
                 continue
             if self.min_similarity and similarity(doc.text, ctx.draft.text) < self.min_similarity:
                 continue
+            if self.min_shared_terms and self._shared_terms(doc, ctx) < self.min_shared_terms:
+                continue
             if self._reopened(m, ctx):
                 continue
             yield Hit(None, {"author": m.author, "previous": m.text[:40]})
@@ -98,7 +112,7 @@ def build(spec: AnsweredRule, env: BuildEnv) -> AnsweredChecker:
     followup = env.matcher(spec.followup, at=("followup",)) if spec.followup else None
     answers = env.matcher(spec.answers, at=("answers",)) if spec.answers else None
     addition = env.matcher(spec.addition, at=("addition",)) if spec.addition else None
-    return AnsweredChecker(holding, followup, spec.min_similarity, answers, addition)
+    return AnsweredChecker(holding, followup, spec.min_similarity, answers, addition, spec.min_shared_terms)
 
 
 KIND = Kind(AnsweredRule, build, {"author": "who answered", "previous": "the first 40 characters of the answer"},
