@@ -64,3 +64,24 @@ def test_two_indexes_on_one_doc_keep_their_own_answers():
     doc = Doc(TEXTS[0])
     assert a.positions(doc)[ka] == _brute(doc, "lemma", ("伺う",))
     assert b.positions(doc)[kb] == _brute(doc, "lemma", ("店舗",))
+
+
+def test_spans_are_the_character_spans_of_find() -> None:
+    """``spans`` (kept on the doc, no generator) gives exactly ``find``'s matches as character
+    spans: with and without keys, with cues that rule a text out, on texts with no match."""
+    keys = KeyIndex()
+    specs = [
+        [TokenSpec(lemma="御", optional=True), TokenSpec(lemma=["伺う", "参る"]), TokenSpec(lemma="下さる")],
+        [TokenSpec(pos="動詞"), TokenSpec(lemma="て"), TokenSpec(lemma="下さる")],  # no cue
+        [TokenSpec(surface="見れ")],  # a cue (its surface)
+        [TokenSpec(pos="名詞", optional=True), TokenSpec(lemma="存在しない語")],
+    ]
+    for spec in specs:
+        seq = compile_sequence(spec, keys)
+        for text in TEXTS:
+            doc = Doc(text)
+            expected = tuple((doc.tokens[i].start, doc.tokens[j - 1].end) for i, j in seq.find(doc))
+            fresh = Doc(text)
+            assert seq.spans(fresh) == expected, (spec, text)
+            fresh.release_tokens()
+            assert seq.spans(fresh) == expected  # kept on the doc

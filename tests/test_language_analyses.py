@@ -161,3 +161,15 @@ def test_a_long_run_of_one_class_stays_a_few_tokens():
         toks = tokenize(text)
         assert "".join(t.surface for t in toks) == text and toks[-1].end == len(text)
         assert len(toks) <= len(text) // 20  # MeCab alone: about one token per character
+
+
+def test_a_text_without_whitespace_splits_as_the_full_pattern_splits() -> None:
+    """Sentences of a text without whitespace are found with a plain class of stops (the
+    pattern's part about spaces cannot match there): the same matches as the full pattern."""
+    from replyguard import doc as D
+
+    texts = ["ありがとうございます。確認します！よろしく?!", "1.電源を切る。2.差し直す。", "「はい。」と言った。次。",
+             "終わり。。。本当?", "", "。", "文のみ", "#新作。@abc。", "Wi-Fi.com.です。"]
+    for text in texts:
+        assert not D._SPACE.search(text)
+        assert [m.span() for m in D._STOPS.finditer(text)] == [m.span() for m in D._SENTENCE_END.finditer(text)]

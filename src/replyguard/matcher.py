@@ -208,10 +208,25 @@ class TokenSequence:
         needs no tokens for it (a check releases its draft's tokens when done)."""
         found = doc.memo.get(self._memo_key)
         if found is None:
-            matches = list(self.find(doc))  # find rules the text out by its cues before tokenising
-            toks = doc.tokens if matches else ()
-            found = doc.memo[self._memo_key] = tuple((toks[i].start, toks[end - 1].end) for i, end in matches)
+            found = doc.memo[self._memo_key] = self._spans(doc)
         return found  # type: ignore[return-value]
+
+    def _spans(self, doc: Doc) -> tuple[Span, ...]:
+        """:meth:`find`'s matches as character spans, without its generator: most sequences
+        are ruled out by their cues or find none of their keys in the doc (8–10 a check)."""
+        if self.cues is not None and self.cues.absent(doc):
+            return ()  # the text is not tokenised for this sequence
+        toks = doc.tokens
+        starts = self.starts(doc)
+        if not starts:
+            return ()
+        out: list[Span] = []
+        match = self._match
+        for i in starts:
+            end = match(toks, i, 0)
+            if end is not None and end > i:
+                out.append((toks[i].start, toks[end - 1].end))
+        return tuple(out)
 
     def find(self, doc: Doc) -> Iterable[tuple[int, int]]:
         """``(first, after_last)`` token indices of every non-empty match, by start."""
