@@ -173,3 +173,19 @@ def test_a_text_without_whitespace_splits_as_the_full_pattern_splits() -> None:
     for text in texts:
         assert not D._SPACE.search(text)
         assert [m.span() for m in D._STOPS.finditer(text)] == [m.span() for m in D._SENTENCE_END.finditer(text)]
+
+
+def test_emoji_are_found_when_first_asked() -> None:
+    d = Doc("家族👨\u200d👩\u200d👧で来ました😊")
+    assert d._emoji is None  # not looked for when the Doc is made
+    assert len(d.emoji) == 2 and d.emoji_count() == 2
+    assert d.emoji is d.emoji  # found once
+
+
+def test_one_source_is_one_compiled_pattern() -> None:
+    from replyguard.regex import compile_pattern
+
+    a = compile_pattern("(です|ます)か", ignorecase=True)
+    assert compile_pattern("(です|ます)か", ignorecase=True) is a
+    assert compile_pattern("(です|ます)か") is not a  # other options, another pattern
+    assert compile_pattern("(です|ます)か", ignorecase=True, groups=True) is not a
