@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=formats.names(), default=formats.default_name(), help=formats.help_text())
     c.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                    help="lowest severity that makes the exit code 1 (default: config, else error)")
+    c.add_argument("--no-confidence", action="store_true",
+                   help="report every finding of the rules, also those the confidence model rates unlikely "
+                        "(default: config 'confidence'; they are listed as suppressed)")
     c.add_argument("--fix", action="store_true",
                    help="print the draft with safe fixes applied (with --cases: records with fixed_text); "
                         "unsafe fixes are never applied")
@@ -113,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _linter(args: argparse.Namespace) -> tuple[Linter, Config]:
     cfg = resolve_config(args.config)
+    if getattr(args, "no_confidence", False):
+        cfg = cfg.model_copy(update={"confidence": False})
     return Linter(cfg), cfg
 
 

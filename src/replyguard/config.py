@@ -56,6 +56,10 @@ class Config(BaseModel):
         default_factory=dict, validation_alias=AliasChoices("per-file-ignores", "per_file_ignores"),
         description="lint-templates: file glob → rule ids not reported for those files")
     max_text_chars: int = Field(20_000, gt=0, description="longer texts are refused as input errors")
+    confidence: bool = Field(True, description=(
+        "rate findings of the shipped rules with the shipped confidence model and move those below "
+        "confidence_threshold to the report's suppressed list"))
+    confidence_threshold: float = Field(0.5, ge=0, le=1, description="findings rated below this are suppressed")
     base_dir: Path | None = Field(None, exclude=True, description="where relative pack paths start")
     source: str | None = Field(None, exclude=True, description="the config file it was read from")
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from .analysis import Analyser
 from .budget import HITS_PER_CHECK, check_budget, spend
+from .confidence import MODEL_FILE, ConfidenceModel
 from .config import Config
 from .context import Context, Settings
 from .errors import CheckTimeout, ConfigError, InputError, TemplateError
 from .kinds import Hit
-from .models import Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
+from .models import Action, Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
 from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
-from .policy import PolicyTable, apply_ignores, decision
+from .policy import PolicyTable, apply_ignores, decision, resolve_rule_id
 from .suggestions import conversation_variables, render, undeclared
 
 
@@ -99,6 +100,7 @@ class Linter:
         self.disabled: frozenset[str] = frozenset(disabled)
         self.rules: list[CompiledRule] = [r for r in self.packset.rules if r.id not in disabled]
         self._yielding = {r.id: r.yields_to for r in self.rules if r.yields_to}
+        self.confidence = self._confidence_model() if self.config.confidence else None
         self._compile_whens()
         self._template_vars: dict[str, tuple[str, ...]] = {}  # template → the variables it uses
         self._renders: dict[tuple[Any, ...], str] = {}  # (template, their values) → its text
@@ -185,17 +187,34 @@ class Linter:
             findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
             suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
                            for tid, when in self._suggested if when(look)]
+            suppressed: list[Suppressed] = []
+            if ignores:
+                findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
+            if self._yielding and findings:
+                findings = drop_yielding(findings, self._yielding)
+            if self.confidence is not None and findings:
+                findings, unlikely = self.confidence.split(findings, ctx, self.config.confidence_threshold)
+                suppressed.extend(unlikely)
         finally:
             ctx.draft.release_tokens()
             ctx.post.release_tokens()
             ctx.close()
-        suppressed: list[Suppressed] = []
-        if ignores:
-            findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
-        if self._yielding and findings:
-            findings = drop_yielding(findings, self._yielding)
         return Report(id=conv.id, findings=findings, suggestions=suggestions, decision=decision(findings),
                       suppressed=suppressed)
+
+    def _confidence_model(self) -> ConfidenceModel | None:
+        """The shipped confidence model, when the loaded packs answer every fact it reads (it
+        is trained on the shipped packs; packs of one's own alone are not rated)."""
+        path = builtin_rules_dir() / MODEL_FILE
+        if not path.is_file():
+            return None
+        model = ConfidenceModel.load(path)
+        if not all(self.packset.facts.known(f) for f in model.facts):
+            return None
+        policy = self.config.policy
+        blocked_rules = [r for r, a in policy.rules.items() if a is Action.block]
+        blocked_rules = [resolve_rule_id(r, (x.id for x in self.rules)) or r for r in blocked_rules]
+        return model.exempting(blocked_rules, [c for c, a in policy.categories.items() if a is Action.block])
 
     def _render(self, tid: str, variables: dict[str, Any], rendered: dict[str, str]) -> str:
         text = rendered.get(tid)

@@ -152,11 +152,12 @@ class Finding(BaseModel):
 
 
 class Suppressed(BaseModel):
-    """Findings left out of a report because a suppression named their rule, and why."""
+    """Findings left out of a report because a suppression named their rule, or because the
+    confidence model rated them unlikely (``source: confidence``), and why."""
 
     rule: str
     reason: str
-    source: Literal["request", "inline", "config"] = "request"
+    source: Literal["request", "inline", "config", "confidence"] = "request"
     findings: list[Finding] = Field(default_factory=list)
 
 

@@ -1,0 +1,158 @@
+"""How sure a finding is: a per-category logistic model over what the check already knows.
+
+The packs' rules are written one phrase family at a time; on conversations written by other
+people they fire on look-alikes (a joke that mentions 怖い, a policy stated in public). The
+confidence model looks at a finding's category together with the whole conversation — the
+packs' facts for the post and the draft, which rules fired, the content words of both texts —
+and gives the probability that a person would have labelled the draft with that category.
+A finding below the threshold is moved to the report's ``suppressed`` list with its
+probability, never silently dropped.
+
+The model is trained offline (``training/train_confidence.py``) on labelled conversations and
+shipped as ``rules/confidence.json``: per category a bias and the weights of the features that
+matter. Scoring is a sum and a sigmoid: no runtime dependency. It is tied to the shipped packs
+(their fact and rule names): it is used only when every fact it names is known, it judges only
+findings of rules it was trained with, and it never judges what is measured (``too_long``,
+``slow_response``), personal data in public (``pii_public``: a leak is not left to a
+statistical guess), nor a rule or category the
+configuration's ``[policy]`` names as ``block`` (as an ignore cannot unblock it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .context import Context
+from .errors import ConfigError
+from .models import Finding, Suppressed
+
+MODEL_FILE = "confidence.json"
+
+# builtin facts every check can answer, used as features beside the packs' own
+BUILTIN_FACTS = ("public", "thread.present", "thread_brand.present", "history.present")
+
+# categories never rated: what is measured (length, minutes) is no guess, and a finding of
+# personal data in public always stands
+NEVER_RATED = frozenset({"pii_public", "too_long", "slow_response"})
+
+
+def fact_feature_names(groups: Mapping[str, Iterable[str]], matched: Iterable[str],
+                       derived: Iterable[str]) -> list[str]:
+    """The facts a model may use: a matched fact of the post where the packs ask it of the
+    customer's texts, of the draft where they ask it of the brand's (``groups``, from
+    :func:`replyguard.packs.fact_groups`: the text is then scanned for it anyway, and asking
+    ``post.concrete_help`` would search the post pattern by pattern), the derived facts and
+    the builtin ones."""
+    names = []
+    for m in matched:
+        g = set(groups.get(m, ()))
+        names += [f"post.{m}"] * ("customer" in g) + [f"draft.{m}"] * ("main" in g)
+    return names + list(derived) + list(BUILTIN_FACTS)
+
+
+def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iterable[str], *,
+                          post_words: bool = True, draft_words: bool = True) -> set[str]:
+    """The features of a checked conversation: ``F:`` facts that hold, ``R:`` rules and ``C:``
+    categories that reported, ``P:``/``D:`` content words of the post and the draft (each only
+    when asked for: the post's words need its tokens, which a check often does without)."""
+    feats = {f"F:{name}" for name in facts if ctx.fact(name)}
+    feats.update(f"R:{f.rule}" for f in findings)
+    feats.update(f"C:{f.category}" for f in findings)
+    if post_words:
+        feats.update(f"P:{t}" for t in ctx.content_terms(ctx.post) if not t.startswith("~"))
+    if draft_words:
+        feats.update(f"D:{t}" for t in ctx.content_terms(ctx.draft) if not t.startswith("~"))
+    return feats
+
+
+@dataclass(frozen=True)
+class CategoryModel:
+    bias: float
+    weights: dict[str, float]
+
+    def probability(self, features: set[str]) -> float:
+        w = self.weights
+        z = self.bias + sum(w[f] for f in features if f in w)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Per-category models, the facts they read, and the rules they were trained with."""
+
+    categories: dict[str, CategoryModel]
+    facts: tuple[str, ...]
+    rules: frozenset[str]
+    threshold: float = 0.5
+    exempt_rules: frozenset[str] = frozenset()
+    exempt_categories: frozenset[str] = NEVER_RATED
+
+    @property
+    def reads_post_words(self) -> bool:
+        return any(k.startswith("P:") for m in self.categories.values() for k in m.weights)
+
+    @property
+    def reads_draft_words(self) -> bool:
+        return any(k.startswith("D:") for m in self.categories.values() for k in m.weights)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str) -> ConfidenceModel:
+        try:
+            cats = {str(c): CategoryModel(float(m["bias"]), {str(k): float(v) for k, v in m["weights"].items()})
+                    for c, m in data["categories"].items()}
+            return cls(cats, tuple(str(f) for f in data["facts"]), frozenset(str(r) for r in data["rules"]),
+                       float(data.get("threshold", 0.5)))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"{where}: not a confidence model ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def load(cls, path: Path) -> ConfidenceModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: cannot read the confidence model: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: not a confidence model (a JSON object expected)")
+        return cls.from_dict(data, str(path))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_post_words", self.reads_post_words)
+        object.__setattr__(self, "_draft_words", self.reads_draft_words)
+
+    def exempting(self, rules: Iterable[str], categories: Iterable[str]) -> ConfidenceModel:
+        """This model, never rating these rules and categories too (those a config blocks)."""
+        return replace(self, exempt_rules=self.exempt_rules | frozenset(rules),
+                       exempt_categories=self.exempt_categories | frozenset(categories))
+
+    def judged(self, finding: Finding) -> bool:
+        """Whether this model rates ``finding``: a rule it knows, a category it has, not exempt."""
+        return finding.rule in self.rules and finding.category in self.categories \
+            and finding.rule not in self.exempt_rules and finding.category not in self.exempt_categories
+
+    def split(self, findings: list[Finding], ctx: Context,
+              threshold: float | None = None) -> tuple[list[Finding], list[Suppressed]]:
+        """The findings kept, and those rated below the threshold (one entry per rule, with the
+        probability in the reason). Features are computed only when a finding is to be judged."""
+        if not any(self.judged(f) for f in findings):
+            return findings, []
+        limit = self.threshold if threshold is None else threshold
+        feats = conversation_features(ctx, findings, self.facts, post_words=self._post_words,
+                                      draft_words=self._draft_words)
+        probs = {c: self.categories[c].probability(feats) for c in {f.category for f in findings if self.judged(f)}}
+        kept: list[Finding] = []
+        low: dict[str, list[Finding]] = {}
+        for f in findings:
+            if self.judged(f) and probs[f.category] < limit:
+                low.setdefault(f.rule, []).append(f)
+            else:
+                kept.append(f)
+        suppressed = [Suppressed(rule=rule, source="confidence", findings=fs,
+                                 reason=f"rated {probs[fs[0].category]:.2f} for {fs[0].category}, "
+                                        f"below {limit:.2f}")
+                      for rule, fs in low.items()]
+        return kept, suppressed

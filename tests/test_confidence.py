@@ -1,0 +1,141 @@
+"""The confidence model: findings it rates unlikely move to the report's suppressed list."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from replyguard import Config, ConfigError, Linter
+from replyguard.categories import CATEGORIES
+from replyguard.confidence import MODEL_FILE, NEVER_RATED, CategoryModel, ConfidenceModel
+from replyguard.packs import builtin_rules_dir
+
+PRAISE = "モリノの新しいリップ、色持ち良すぎてびっくり💄 朝塗って夜まで落ちなかった！"
+SORRY = "ご迷惑をおかけし、申し訳ございません。"
+PII = "お名前とお電話番号（090-1234-5678）を確認いたしました。"
+
+
+def _case(draft: str, post: str = PRAISE) -> dict:
+    return {"id": "c1", "channel": "x", "brand": {"name": "モリノ", "handles": ["morino"]},
+            "post": {"id": "p1", "author": "cust", "text": post},
+            "draft": {"author": "morino", "text": draft, "in_reply_to": "p1"}}
+
+
+def _model(linter: Linter, bias: float, **kw) -> ConfidenceModel:
+    cats = {c: CategoryModel(bias, {}) for c in CATEGORIES}
+    return ConfidenceModel(cats, (), frozenset(r.id for r in linter.rules), **kw)
+
+
+def test_probability_is_a_sigmoid_of_bias_and_present_weights() -> None:
+    m = CategoryModel(0.0, {"D:謝る": 2.0, "F:post.praise": -2.0})
+    assert m.probability(set()) == pytest.approx(0.5)
+    assert m.probability({"D:謝る"}) == pytest.approx(1 / (1 + 2.718281828 ** -2), rel=1e-6)
+    assert m.probability({"D:謝る", "F:post.praise"}) == pytest.approx(0.5)
+    assert CategoryModel(-1e6, {}).probability(set()) == 0.0  # no overflow
+
+
+def test_unlikely_findings_are_suppressed_with_their_rating() -> None:
+    linter = Linter()
+    linter.confidence = _model(linter, bias=-5.0)
+    report = linter.check(_case(SORRY))
+    assert report.findings == []
+    assert report.suppressed and all(s.source == "confidence" for s in report.suppressed)
+    assert "sorry-for-praise" in " ".join(s.rule for s in report.suppressed)
+    assert all(s.reason.startswith("rated 0.01 for ") and s.reason.endswith("below 0.50") for s in report.suppressed)
+    linter.confidence = _model(linter, bias=5.0)
+    assert {f.rule for f in linter.check(_case(SORRY)).findings} >= {"ja-active-support/sorry-for-praise"}
+
+
+def test_measured_and_personal_data_findings_are_never_rated() -> None:
+    assert {"pii_public", "too_long", "slow_response"} <= NEVER_RATED
+    linter = Linter()
+    linter.confidence = _model(linter, bias=-5.0)
+    report = linter.check(_case(PII, post="返金まだ？"))
+    assert "pii_public" in {f.category for f in report.findings}
+
+
+def test_a_rule_or_category_the_config_blocks_is_never_rated() -> None:
+    base = Linter()
+    rule = "ja-active-support/sorry-for-praise"
+    for policy in ({"rules": {"sorry-for-praise": "block"}}, {"categories": {"tone_mismatch": "block"}}):
+        linter = Linter(Config(policy=policy))
+        assert linter.confidence is not None
+        linter.confidence = _model(base, -5.0).exempting(linter.confidence.exempt_rules,
+                                                          linter.confidence.exempt_categories)
+        assert rule in {f.rule for f in linter.check(_case(SORRY)).findings}
+
+
+def test_the_config_turns_it_off_and_sets_the_threshold() -> None:
+    assert Linter(Config(confidence=False)).confidence is None
+    everything = Linter(Config(confidence_threshold=1.0)).check(_case(SORRY))
+    assert everything.findings == [] and everything.suppressed  # nothing rates 1.0
+    nothing = Linter(Config(confidence_threshold=0.0)).check(_case(SORRY))
+    assert nothing.suppressed == [] and nothing.findings
+
+
+def test_packs_of_ones_own_are_not_rated(make_linter) -> None:
+    lint = make_linter("""
+pack: mine
+version: 1
+rules:
+  - id: no-sorry
+    category: copy_paste_apology
+    severity: warning
+    message: 謝罪
+    kind: pattern
+    match: {phrases: [申し訳]}
+""")
+    assert lint.confidence is None  # the shipped model's facts are not these packs'
+    assert lint.check(_case(SORRY)).findings
+
+
+def test_a_broken_model_file_is_a_config_error_naming_it(tmp_path) -> None:
+    bad = tmp_path / "m.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"m\.json: cannot read"):
+        ConfidenceModel.load(bad)
+    bad.write_text(json.dumps({"categories": {"x": {"bias": "high"}}, "facts": [], "rules": []}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"m\.json: not a confidence model"):
+        ConfidenceModel.load(bad)
+    bad.write_text("[]", encoding="utf-8")
+    with pytest.raises(ConfigError, match="a JSON object expected"):
+        ConfidenceModel.load(bad)
+
+
+def test_the_shipped_model_matches_the_shipped_packs() -> None:
+    """Renaming a rule or a fact without retraining (training/train_confidence.py) fails here."""
+    data = json.loads((builtin_rules_dir() / MODEL_FILE).read_text(encoding="utf-8"))
+    linter = Linter(Config(confidence=False))
+    rules = {r.id for r in linter.rules}
+    assert set(data["rules"]) == rules
+    assert all(linter.packset.facts.known(f) for f in data["facts"])
+    assert set(data["categories"]) <= set(CATEGORIES) - NEVER_RATED
+    for model in data["categories"].values():
+        for feature in model["weights"]:
+            kind, _, name = feature.partition(":")
+            assert kind in {"F", "R", "C", "P", "D"} and name
+            if kind == "F":
+                assert name in data["facts"]
+            elif kind == "R":
+                assert name in rules, f"{feature}: retrain the confidence model"
+            elif kind == "C":
+                assert name in CATEGORIES
+    assert Linter().confidence is not None
+
+
+def test_cli_no_confidence_reports_what_the_model_suppressed(tmp_path) -> None:
+    cfg = tmp_path / "replyguard.toml"
+    cfg.write_text("confidence_threshold = 1.0\n", encoding="utf-8")
+    run = [sys.executable, "-m", "replyguard", "--config", str(cfg), "check", "--post", PRAISE,
+           "--format", "json", SORRY]
+    quiet = json.loads(subprocess.run(run, capture_output=True, text=True, check=False).stdout)
+    loud = json.loads(subprocess.run([*run, "--no-confidence"], capture_output=True, text=True, check=False).stdout)
+    def rules(doc: dict, key: str) -> set[str]:
+        units = doc.get("units") or doc.get("results") or [doc]
+        return {f["rule"] for u in units for f in u.get(key, [])}
+    assert "ja-active-support/sorry-for-praise" in rules(loud, "findings")
+    assert "ja-active-support/sorry-for-praise" not in rules(quiet, "findings")
+    assert "ja-active-support/sorry-for-praise" in rules(quiet, "suppressed")
