@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,8 @@ class ConfidenceModel:
     threshold: float = 0.5
     exempt_rules: frozenset[str] = frozenset()
     exempt_categories: frozenset[str] = NEVER_RATED
+    _post_words: bool = field(init=False, repr=False, compare=False, default=False)
+    _draft_words: bool = field(init=False, repr=False, compare=False, default=False)
 
     @property
     def reads_post_words(self) -> bool:
