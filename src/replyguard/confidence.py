@@ -24,6 +24,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,7 @@ class CategoryModel:
     weights: dict[str, float]
 
     def probability(self, features: set[str]) -> float:
-        w = self.weights
-        z = self.bias + sum(w[f] for f in features if f in w)
+        z = self.bias + sum(map(self.weights.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
