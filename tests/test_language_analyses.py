@@ -189,3 +189,12 @@ def test_one_source_is_one_compiled_pattern() -> None:
     assert compile_pattern("(です|ます)か", ignorecase=True) is a
     assert compile_pattern("(です|ます)か") is not a  # other options, another pattern
     assert compile_pattern("(です|ます)か", ignorecase=True, groups=True) is not a
+
+
+def test_bright_emoji_fact_is_kept_on_the_doc() -> None:
+    from replyguard.facts import _BRIGHT, _bright
+
+    for text, want in (("ありがとうございます✨", True), ("申し訳ございません😱✨", False), ("了解です", False)):
+        d = Doc(text)
+        assert _bright(d) is want is bool(bright_emoji(d))
+        assert d.memo[_BRIGHT] is want

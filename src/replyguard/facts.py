@@ -32,6 +32,18 @@ def _registers(doc: Doc, *kinds: str, asks: bool | None = None) -> bool:
     return any(r.register in kinds and (asks is None or r.question == asks) for r in doc.registers)
 
 
+_BRIGHT = object()  # the memo key of _bright
+
+
+def _bright(doc: Doc) -> bool:
+    """Whether the text has a cheerful emoji, kept on its Doc (asked of the draft and the brand's
+    earlier replies in every check; the answer depends on the text alone)."""
+    found = doc.memo.get(_BRIGHT)
+    if found is None:
+        found = doc.memo[_BRIGHT] = bool(bright_emoji(doc))
+    return found  # type: ignore[return-value]
+
+
 def _no_polite(doc: Doc) -> bool:
     return _registers(doc, "plain", "casual") and not _registers(doc, "polite")
 
@@ -44,7 +56,7 @@ BUILTIN_SCOPED: dict[str, tuple[DocTest, str]] = {
                    "the brand's name"),
     "emoji": (lambda d, c: d.emoji_count() >= 1, "at least one emoji"),
     "many_emoji": (lambda d, c: d.emoji_count() >= 3, "three or more emoji"),
-    "bright_emoji": (lambda d, c: bool(bright_emoji(d)),
+    "bright_emoji": (lambda d, c: _bright(d),
                      "a cheerful emoji (🎉 ✨ 🌟 😊 💪 ♪ …, judged by its Unicode name: see emoji_tone.py)"),
     "url": (lambda d, c: bool(d.urls), "a URL"),
     "personal_email": (lambda d, c: any(kind == "email" and not c.is_brand_contact(d.text[a:b])
