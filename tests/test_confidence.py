@@ -139,3 +139,33 @@ def test_cli_no_confidence_reports_what_the_model_suppressed(tmp_path) -> None:
     assert "ja-active-support/sorry-for-praise" in rules(loud, "findings")
     assert "ja-active-support/sorry-for-praise" not in rules(quiet, "findings")
     assert "ja-active-support/sorry-for-praise" in rules(quiet, "suppressed")
+
+
+def test_only_facts_a_rated_category_weighs_are_asked(monkeypatch) -> None:
+    """A fact no rated category weighs adds nothing to their probabilities: it is not asked,
+    and the report is that of a model that asks every fact (weighing the others 0)."""
+    from replyguard import confidence
+
+    linter = Linter()
+    rules = frozenset(r.id for r in linter.rules)
+    facts = ("post.praise", "draft.apology", "post.complaint")
+    sparse = {c: CategoryModel(0.2, {"F:post.praise": -1.5, "F:draft.apology": 0.8, "D:謝る": 0.4})
+              for c in CATEGORIES}
+    dense = {c: CategoryModel(m.bias, {**m.weights, "F:post.complaint": 0.0}) for c, m in sparse.items()}
+    asked: list[tuple[str, ...]] = []
+    real = confidence.conversation_features
+
+    def spy(ctx, findings, names, **kw):  # type: ignore[no-untyped-def]
+        asked.append(tuple(names))
+        return real(ctx, findings, names, **kw)
+
+    monkeypatch.setattr(confidence, "conversation_features", spy)
+    for threshold in (0.3, 0.6, 0.9):
+        reports = []
+        for cats in (sparse, dense):
+            linter.confidence = ConfidenceModel(cats, facts, rules, threshold)
+            reports.append(linter.check(_case(SORRY)))
+        assert asked[-2] == ("post.praise", "draft.apology")
+        assert asked[-1] == facts
+        assert reports[0] == reports[1]
+    assert any(s.source == "confidence" for s in reports[-1].suppressed)  # some rated below 0.9

@@ -93,6 +93,8 @@ class ConfidenceModel:
     exempt_categories: frozenset[str] = NEVER_RATED
     _post_words: bool = field(init=False, repr=False, compare=False, default=False)
     _draft_words: bool = field(init=False, repr=False, compare=False, default=False)
+    _facts_for: dict[frozenset[str], tuple[str, ...]] = field(init=False, repr=False, compare=False,
+                                                             default_factory=dict)
 
     @property
     def reads_post_words(self) -> bool:
@@ -126,6 +128,19 @@ class ConfidenceModel:
         object.__setattr__(self, "_post_words", self.reads_post_words)
         object.__setattr__(self, "_draft_words", self.reads_draft_words)
 
+    def _weighted_facts(self, categories: Iterable[str]) -> tuple[str, ...]:
+        """The facts that weigh in at least one of ``categories``, in the model's order: a fact
+        no rated category weighs adds nothing to their probabilities, so it is not asked (a
+        category weighs 37–68 of the 75; the rest were asked per rated check, ~10 of them new,
+        ``post.defect`` tokenising the post). Kept per set of categories."""
+        key = frozenset(categories)
+        found = self._facts_for.get(key)
+        if found is None:
+            found = tuple(name for name in self.facts
+                          if any(f"F:{name}" in self.categories[c].weights for c in key))
+            self._facts_for[key] = found
+        return found
+
     def exempting(self, rules: Iterable[str], categories: Iterable[str]) -> ConfidenceModel:
         """This model, never rating these rules and categories too (those a config blocks)."""
         return replace(self, exempt_rules=self.exempt_rules | frozenset(rules),
@@ -143,9 +158,10 @@ class ConfidenceModel:
         if not any(self.judged(f) for f in findings):
             return findings, []
         limit = self.threshold if threshold is None else threshold
-        feats = conversation_features(ctx, findings, self.facts, post_words=self._post_words,
+        rated = {f.category for f in findings if self.judged(f)}
+        feats = conversation_features(ctx, findings, self._weighted_facts(rated), post_words=self._post_words,
                                       draft_words=self._draft_words)
-        probs = {c: self.categories[c].probability(feats) for c in {f.category for f in findings if self.judged(f)}}
+        probs = {c: self.categories[c].probability(feats) for c in rated}
         kept: list[Finding] = []
         low: dict[str, list[Finding]] = {}
         for f in findings:
