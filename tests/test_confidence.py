@@ -169,3 +169,18 @@ def test_only_facts_a_rated_category_weighs_are_asked(monkeypatch) -> None:
         assert asked[-1] == facts
         assert reports[0] == reports[1]
     assert any(s.source == "confidence" for s in reports[-1].suppressed)  # some rated below 0.9
+
+
+def test_the_training_script_explains_itself_and_names_its_extra(tmp_path) -> None:
+    script = builtin_rules_dir().parent / "training" / "train_confidence.py"
+    if not script.is_file():  # an installed package without the repository's training/
+        pytest.skip("training/ is not part of the installed package")
+    helped = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0 and "--post-words" in helped.stdout
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        out = tmp_path / "m.json"
+        ran = subprocess.run([sys.executable, str(script), "--out", str(out)], capture_output=True, text=True,
+                             check=False)
+        assert ran.returncode == 2 and "[train]" in ran.stderr and not out.exists()
