@@ -31,6 +31,15 @@ DEFAULT_DATA = [ROOT.parent / "shared/eval/dev.jsonl", ROOT.parent / "shared/eva
                 *sorted((ROOT / "eval/train").glob("*.jsonl"))]
 
 
+def _reads_words(fact: object) -> bool:
+    """Whether a pack fact's matcher reads tokens (lemmas, token sequences), not only the text."""
+    match = getattr(fact, "match", None)
+    if match is None:
+        return False
+    spec = match.model_dump(exclude_none=True)
+    return any(spec.get(k) or (spec.get("requires") or {}).get(k) for k in ("lemmas", "negated_lemmas", "tokens"))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", nargs="*", type=Path, help="labelled case files (JSON Lines, the case format)")
@@ -39,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prune", type=float, default=0.05, help="drop weights with a smaller magnitude")
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--post-words", action="store_true",
-                    help="also P: features, the post's words (the shipped model has none: same scores, "
-                         "and they make a check tokenise the post)")
+                    help="also P: features, the post's words, and the post facts that read its words "
+                         "(the shipped model has neither: same scores, and they make a check tokenise the post)")
     ap.add_argument("--min-positives", type=int, default=3, help="categories with fewer labels get no model")
     args = ap.parse_args(argv)
     try:
@@ -59,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     files = args.data or [p for p in DEFAULT_DATA if p.is_file()]
     linter = Linter(Config(confidence=False))
     facts = linter.packset.facts
-    groups = fact_groups([load_pack_file(f) for f in sorted(builtin_rules_dir().glob("*.yaml"))])
-    candidates = fact_feature_names(groups, facts.matched, facts.derived)
+    packs = [load_pack_file(f) for f in sorted(builtin_rules_dir().glob("*.yaml"))]
+    candidates = fact_feature_names(fact_groups(packs), facts.matched, facts.derived)
+    if not args.post_words:  # nor the post facts that read its words (they tokenise the post too)
+        worded = {f"post.{name}" for pack in packs for name, fact in pack.spec.facts.items() if _reads_words(fact)}
+        candidates = [c for c in candidates if c not in worded]
     rows: list[tuple[set[str], set[str]]] = []
     for path in files:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
