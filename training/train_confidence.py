@@ -31,15 +31,6 @@ DEFAULT_DATA = [ROOT.parent / "shared/eval/dev.jsonl", ROOT.parent / "shared/eva
                 *sorted((ROOT / "eval/train").glob("*.jsonl"))]
 
 
-def _reads_words(fact: object) -> bool:
-    """Whether a pack fact's matcher reads tokens (lemmas, token sequences), not only the text."""
-    match = getattr(fact, "match", None)
-    if match is None:
-        return False
-    spec = match.model_dump(exclude_none=True)
-    return any(spec.get(k) or (spec.get("requires") or {}).get(k) for k in ("lemmas", "negated_lemmas", "tokens"))
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", nargs="*", type=Path, help="labelled case files (JSON Lines, the case format)")
@@ -71,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     packs = [load_pack_file(f) for f in sorted(builtin_rules_dir().glob("*.yaml"))]
     candidates = fact_feature_names(fact_groups(packs), facts.matched, facts.derived)
     if not args.post_words:  # nor the post facts that read its words (they tokenise the post too)
-        worded = {f"post.{name}" for pack in packs for name, fact in pack.spec.facts.items() if _reads_words(fact)}
+        worded = {f"post.{name}" for name, fact in facts.matched.items() if fact.matcher.needs_tokens}
         candidates = [c for c in candidates if c not in worded]
     rows: list[tuple[set[str], set[str]]] = []
     for path in files:

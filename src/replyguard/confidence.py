@@ -3,10 +3,10 @@
 The packs' rules are written one phrase family at a time; on conversations written by other
 people they fire on look-alikes (a joke that mentions 怖い, a policy stated in public). The
 confidence model looks at a finding's category together with the whole conversation — the
-packs' facts for the post and the draft, which rules fired, the content words of both texts —
-and gives the probability that a person would have labelled the draft with that category.
-A finding below the threshold is moved to the report's ``suppressed`` list with its
-probability, never silently dropped.
+packs' facts for the post and the draft, which rules fired, the content words of the draft
+(and of the post, for a model trained with them) — and gives the probability that a person
+would have labelled the draft with that category. A finding below the threshold is moved to
+the report's ``suppressed`` list with its probability, never silently dropped.
 
 The model is trained offline (``training/train_confidence.py``) on labelled conversations and
 shipped as ``rules/confidence.json``: per category a bias and the weights of the features that
@@ -24,6 +24,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,6 @@ class ConfidenceModel:
     _facts_for: dict[frozenset[str], tuple[str, ...]] = field(init=False, repr=False, compare=False,
                                                              default_factory=dict)
 
-    @property
-    def reads_post_words(self) -> bool:
-        return any(k.startswith("P:") for m in self.categories.values() for k in m.weights)
-
-    @property
-    def reads_draft_words(self) -> bool:
-        return any(k.startswith("D:") for m in self.categories.values() for k in m.weights)
-
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> ConfidenceModel:
         try:
@@ -125,14 +118,16 @@ class ConfidenceModel:
         return cls.from_dict(data, str(path))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_post_words", self.reads_post_words)
-        object.__setattr__(self, "_draft_words", self.reads_draft_words)
+        # which texts' words to collect: only those some weight reads (the post's need its tokens)
+        weighted = {k[:2] for m in self.categories.values() for k in m.weights}
+        object.__setattr__(self, "_post_words", "P:" in weighted)
+        object.__setattr__(self, "_draft_words", "D:" in weighted)
 
     def _weighted_facts(self, categories: Iterable[str]) -> tuple[str, ...]:
         """The facts that weigh in at least one of ``categories``, in the model's order: a fact
         no rated category weighs adds nothing to their probabilities, so it is not asked (a
-        category weighs 37–68 of the 75; the rest were asked per rated check, ~10 of them new,
-        ``post.defect`` tokenising the post). Kept per set of categories."""
+        category weighs about half to nine tenths of the model's facts). Kept per set of
+        categories."""
         key = frozenset(categories)
         found = self._facts_for.get(key)
         if found is None:
@@ -174,3 +169,11 @@ class ConfidenceModel:
                                         f"below {limit:.2f}")
                       for rule, fs in low.items()]
         return kept, suppressed
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path) -> ConfidenceModel:
+    """The model in ``path``, read once per process (every ``Linter`` of a server's workers or
+    a test run would otherwise parse the same ~200 KB again: ~5 ms each). A model is not
+    changed after loading; ``exempting`` returns a copy."""
+    return ConfidenceModel.load(path)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .analysis import Analyser
 from .budget import HITS_PER_CHECK, check_budget, spend
-from .confidence import MODEL_FILE, ConfidenceModel
+from .confidence import MODEL_FILE, ConfidenceModel, load_model
 from .config import Config
 from .context import Context, Settings
 from .errors import CheckTimeout, ConfigError, InputError, TemplateError
@@ -208,7 +208,7 @@ class Linter:
         path = builtin_rules_dir() / MODEL_FILE
         if not path.is_file():
             return None
-        model = ConfidenceModel.load(path)
+        model = load_model(path)
         if not all(self.packset.facts.known(f) for f in model.facts):
             return None
         policy = self.config.policy
