@@ -1,5 +1,6 @@
 """How a check evaluates facts: cheapest operands first, each fact once per check, and
-nothing kept from one check for the next (the values must be those of the pack's own order)."""
+nothing kept from one check for the next but what depends on a text alone (the values must
+be those of the pack's own order)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from replyguard import Linter
 from replyguard.context import Context
 from replyguard.doc import doc_for
 from replyguard.expr import parse
+from replyguard.models import Brand
 
 # A draft fact read from the pattern scan, a post fact that needs the post's tokens (a lemma
 # list), and a rule that names the post fact first.
@@ -68,7 +70,8 @@ def test_a_fact_put_later_is_still_asked_when_the_value_needs_it(lint: Linter) -
     # the draft decided: the post was never tokenised for its fact
     doc_for.cache_clear()
     assert lint.check(conv("ご連絡ありがとうございます。", post)).findings == []
-    assert doc_for(post)._tokens is None and not any(doc_for(post).memo)
+    # no match was made of the post: its memo holds only its kept answers, and none
+    assert doc_for(post)._tokens is None and not any(doc_for(post).memo.values())
 
 
 def test_reordered_conditions_have_the_packs_truth_tables() -> None:
@@ -104,6 +107,33 @@ def test_each_fact_is_computed_once_per_check_and_not_kept_for_the_next(lint: Li
     assert ctx.fact("draft.handoff") is True  # what was computed stays readable
     with pytest.raises(RuntimeError, match="over"):
         ctx.fact("post.broken")  # a closed context computes nothing new
+
+
+def test_a_text_checked_again_starts_with_what_depends_on_it_alone(lint: Linter) -> None:
+    calls: list[str] = []
+    facts = lint.packset.facts
+    for name in ("draft.handoff", "post.question_mark", "post.mentions_brand"):
+        real = facts.function(name)
+        facts.compiled[name] = lambda ctx, name=name, real=real: calls.append(name) or real(ctx)
+    doc_for.cache_clear()
+    try:
+        first = Context(conv("DMでご連絡ください。", "@shop 壊れました？"), facts, lint.settings, lint.analyser)
+        assert first.fact("draft.handoff") and first.fact("post.question_mark")
+        assert first.fact("post.mentions_brand") is False  # conftest's brand is not @shop
+        first.close()
+        shop = conv("DMでご連絡ください。", "@shop 壊れました？").model_copy(
+            update={"brand": Brand(name="ショップ", handles=("shop",))})
+        again = Context(shop, facts, lint.settings, lint.analyser)
+        assert again.fact("draft.handoff") and again.fact("post.question_mark")
+        # a fact that reads the brand too is asked again, and answers for this brand
+        assert again.fact("post.mentions_brand") is True
+        assert calls == ["draft.handoff", "post.question_mark", "post.mentions_brand", "post.mentions_brand"]
+        other = Context(conv("DMでご連絡ください。", "壊れました"), facts, lint.settings, lint.analyser)
+        assert other.fact("post.question_mark") is False  # another post: asked of it
+        assert calls[-1] == "post.question_mark"
+    finally:
+        for name in ("draft.handoff", "post.question_mark", "post.mentions_brand"):
+            del facts.compiled[name]
 
 
 def test_exists_test_agrees_with_at_least(lint: Linter) -> None:

@@ -101,6 +101,61 @@ BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
 }
 
 
+# Builtin text facts whose answer depends on the conversation too (its brand), not on the text
+# alone: they are not kept on the text's Doc (see known_answers).
+READS_CONVERSATION = frozenset({"mentions_brand", "brand_name", "personal_email"})
+
+# The memo keys of a Doc's kept answers, per scope (see known_answers).
+_KNOWN_DRAFT = ("known-facts", "draft")
+_KNOWN_POST = ("known-facts", "post")
+
+
+def known_answers(doc: Doc, scope: str, table: object) -> dict[str, bool]:
+    """The answers of ``draft.X`` (or ``post.X``) facts that depend on the text alone, kept on
+    its Doc for ``table`` (a linter's :class:`FactTable`): a check whose draft or post was
+    checked before starts with them known (one dict update), and asks none of them again.
+    On dev+dev-hard four checks in five see their texts again; each asked ~40 such facts, a
+    Python call or three each."""
+    key = (table, _KNOWN_DRAFT if scope == "draft" else _KNOWN_POST)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = {}
+    return found  # type: ignore[return-value]
+
+
+def _kept(name: str, scope: str, test: Callable[[Doc], bool]) -> Callable[[Context], bool]:
+    """A ``draft.X``/``post.X`` fact that depends on the text alone, recording each answer in
+    the Doc's kept answers (:func:`known_answers`) as well as the check's."""
+    if scope == "draft":
+        def draft_fact(ctx: Context) -> bool:
+            found = ctx.known_draft[name] = test(ctx.draft)
+            return found
+
+        return draft_fact
+
+    def post_fact(ctx: Context) -> bool:
+        found = ctx.known_post[name] = test(ctx.post)
+        return found
+
+    return post_fact
+
+
+def _kept_reading(name: str, scope: str, test: DocTest) -> Callable[[Context], bool]:
+    """:func:`_kept` for a builtin test (called with the context, which it does not read)."""
+    if scope == "draft":
+        def draft_fact(ctx: Context) -> bool:
+            found = ctx.known_draft[name] = test(ctx.draft, ctx)
+            return found
+
+        return draft_fact
+
+    def post_fact(ctx: Context) -> bool:
+        found = ctx.known_post[name] = test(ctx.post, ctx)
+        return found
+
+    return post_fact
+
+
 # Facts read from a text's sentence endings and registers: they need its tokens.
 _REGISTER_FACTS = frozenset({"polite_ending", "plain_ending", "casual_ending", "no_polite", "plain_question"})
 
@@ -148,6 +203,10 @@ class FactTable:
             return scope in SCOPES and (fact in self.matched or fact in BUILTIN_SCOPED)
         return name in self.derived or name in BUILTIN_CONVERSATION
 
+    def known_answers(self, doc: Doc, scope: str) -> dict[str, bool]:
+        """This table's kept answers of ``doc`` as the draft or the post (:func:`known_answers`)."""
+        return known_answers(doc, scope, self)
+
     def function(self, name: str) -> Callable[[Context], bool]:
         """The compiled test of a fact (made on first use)."""
         fn = self.compiled.get(name)
@@ -165,10 +224,8 @@ class FactTable:
             if mf is not None:
                 matcher = mf.customer if mf.customer is not None and scope in CUSTOMER_SCOPES else mf.matcher
                 test = matcher.exists_test(mf.min)
-                if scope == "draft":
-                    return lambda ctx: test(ctx.draft)
-                if scope == "post":
-                    return lambda ctx: test(ctx.post)
+                if scope in ("draft", "post"):
+                    return _kept(name, scope, test)
 
                 def any_doc(ctx: Context) -> bool:
                     for d in ctx.docs(scope):  # noqa: SIM110 (a loop, not a generator per evaluation)
@@ -178,10 +235,11 @@ class FactTable:
 
                 return any_doc
             doc_test = BUILTIN_SCOPED[fact][0]
-            if scope == "draft":
-                return lambda ctx: doc_test(ctx.draft, ctx)
-            if scope == "post":
-                return lambda ctx: doc_test(ctx.post, ctx)
+            if scope in ("draft", "post"):
+                if fact in READS_CONVERSATION:
+                    return (lambda ctx: doc_test(ctx.draft, ctx)) if scope == "draft" else \
+                        (lambda ctx: doc_test(ctx.post, ctx))
+                return _kept_reading(name, scope, doc_test)
 
             def any_text(ctx: Context) -> bool:
                 for d in ctx.docs(scope):  # noqa: SIM110 (a loop, not a generator per evaluation)

@@ -404,7 +404,9 @@ class Matcher:
         one span and no ``unless``/``requires`` it reads the Doc's memo itself."""
         if n != 1 or self.unless is not None or self.requires is not None:
             return lambda doc: self.at_least(doc, n)
-        key, exists = self._exists_key, self._exists
+        key = self._exists_key
+        # patterns alone (most facts): the set's answer, without _exists's call in between
+        exists = self._regex_hit if not self.sequences and self.lemmas is None else self._exists
 
         def test(doc: Doc) -> bool:
             memo = doc.memo
