@@ -163,6 +163,27 @@ def test_pii_lets_through(make_linter, draft: str) -> None:
     assert _hits(make_linter(PII), conv(draft, "x")) == []
 
 
+ADDRESS = PII.replace("detect: [phone, email, postal_code, card, my_number]", "detect: [address]")
+
+
+@pytest.mark.parametrize(("draft", "matched"), [
+    ("返品は東京都千代田区千代田1-1 宛にお送りください", "東京都千代田区千代田1-1"),
+    ("ご登録の神奈川県横浜市港北区日吉本町3丁目のご住所へお送りします", "神奈川県横浜市港北区日吉本町3丁目"),
+    ("ご登録の神奈川県横浜市港北区日吉本町３丁目のご住所へお送りします", "神奈川県横浜市港北区日吉本町３丁目"),
+])
+def test_pii_address_down_to_the_block_or_with_prefecture_to_the_chome(make_linter, draft: str, matched: str) -> None:
+    hits = _hits(make_linter(ADDRESS), conv(draft, "x"))
+    assert [draft[h.span.start:h.span.end] for h in hits] == [matched]
+
+
+@pytest.mark.parametrize("draft", [
+    "港北区日吉本町3丁目の交差点付近で工事をしております",  # no prefecture, no block: an area, not a home
+    "神奈川県横浜市で開催します",  # no town, no number
+])
+def test_pii_address_needs_more_than_an_area(make_linter, draft: str) -> None:
+    assert _hits(make_linter(ADDRESS), conv(draft, "x")) == []
+
+
 def test_pii_toll_free_is_flagged_without_allow(make_linter) -> None:
     lint = make_linter(PII.replace("allow: ['^(0120|0800|0570)']", ""))
     assert len(_hits(lint, conv("フリーダイヤル 0800-123-4567 までどうぞ", "x"))) == 1

@@ -10,7 +10,7 @@ hyphen-like characters customers type (ー − ‐ －).
 | `postal_code` | `〒123-4567`, `〒1234567`, `123-4567` | 郵便番号 |
 | `card` | 13–19 digit runs (spaces/hyphens allowed) that pass the **Luhn** check | カード番号 |
 | `my_number` | 12-digit runs with a valid **My Number check digit** | 個人番号 |
-| `address` | (prefecture) + city/ward/town/village + block numbers (`1丁目2番3号`, `1-2-3`) | 住所 |
+| `address` | (prefecture) + city/ward/town/village + block numbers (`1丁目2番3号`, `1-2-3`); with the prefecture, down to the `丁目` alone | 住所 |
 | `order_number` | the `order_number` regexes | 注文番号・会員番号 |
 
 Values inside URLs are not reported; overlapping values are reported once. Span: the value.
@@ -82,6 +82,8 @@ _PREFS = (
 _ADDRESS = Regex(
     rf"(?:{_PREFS})?[\x{{4E00}}-\x{{9FFF}}]{{1,6}}[市区町村][\x{{4E00}}-\x{{9FFF}}\x{{30A0}}-\x{{30FF}}]{{0,8}}"
     rf"(?:{N}+丁目{N}+(?:番地?|{D}){N}+(?:号)?|{N}+{D}{N}+(?:{D}{N}+)?)"
+    # prefecture, city and town down to the 丁目 already narrow a home to a few streets
+    rf"|(?:{_PREFS})[\x{{4E00}}-\x{{9FFF}}]{{1,6}}[市区町村][\x{{4E00}}-\x{{9FFF}}\x{{30A0}}-\x{{30FF}}]{{1,8}}{N}+丁目"
 )
 
 
