@@ -94,45 +94,48 @@ def test_reordered_conditions_have_the_packs_truth_tables() -> None:
 def test_each_fact_is_computed_once_per_check_and_not_kept_for_the_next(lint: Linter) -> None:
     calls: list[str] = []
     facts = lint.packset.facts
-    real = facts.function("draft.handoff")
-    facts.compiled["draft.handoff"] = lambda ctx: calls.append("draft.handoff") or real(ctx)
-    c = conv("DMでご連絡ください。", "壊れました")
-    ctx = Context(c, facts, lint.settings, lint.analyser)
-    assert ctx.fact("draft.handoff") and ctx.fact("draft.handoff")
-    assert calls == ["draft.handoff"]
-    other = Context(conv("ご連絡ありがとうございます。", "壊れました"), facts, lint.settings, lint.analyser)
-    assert other.fact("draft.handoff") is False  # its own cache: nothing leaks from the first check
-    assert calls == ["draft.handoff", "draft.handoff"]
-    ctx.close()
-    assert ctx.fact("draft.handoff") is True  # what was computed stays readable
-    with pytest.raises(RuntimeError, match="over"):
-        ctx.fact("post.broken")  # a closed context computes nothing new
+    real = facts.function("draft.broken")  # a lemma list: not answered by the set scan beforehand
+    facts.compiled["draft.broken"] = lambda ctx: calls.append("draft.broken") or real(ctx)
+    try:
+        c = conv("壊れてしまいましたか。", "壊れました")
+        ctx = Context(c, facts, lint.settings, lint.analyser)
+        assert ctx.fact("draft.broken") and ctx.fact("draft.broken")
+        assert calls == ["draft.broken"]
+        other = Context(conv("ご連絡ありがとうございます。", "壊れました"), facts, lint.settings, lint.analyser)
+        assert other.fact("draft.broken") is False  # its own cache: nothing leaks from the first check
+        assert calls == ["draft.broken", "draft.broken"]
+        ctx.close()
+        assert ctx.fact("draft.broken") is True  # what was computed stays readable
+        with pytest.raises(RuntimeError, match="over"):
+            ctx.fact("post.broken")  # a closed context computes nothing new
+    finally:
+        del facts.compiled["draft.broken"]
 
 
 def test_a_text_checked_again_starts_with_what_depends_on_it_alone(lint: Linter) -> None:
     calls: list[str] = []
     facts = lint.packset.facts
-    for name in ("draft.handoff", "post.question_mark", "post.mentions_brand"):
+    for name in ("draft.broken", "post.question_mark", "post.mentions_brand"):
         real = facts.function(name)
         facts.compiled[name] = lambda ctx, name=name, real=real: calls.append(name) or real(ctx)
     doc_for.cache_clear()
     try:
-        first = Context(conv("DMでご連絡ください。", "@shop 壊れました？"), facts, lint.settings, lint.analyser)
-        assert first.fact("draft.handoff") and first.fact("post.question_mark")
+        first = Context(conv("壊れてしまいましたか。", "@shop 壊れました？"), facts, lint.settings, lint.analyser)
+        assert first.fact("draft.broken") and first.fact("post.question_mark")
         assert first.fact("post.mentions_brand") is False  # conftest's brand is not @shop
         first.close()
-        shop = conv("DMでご連絡ください。", "@shop 壊れました？").model_copy(
+        shop = conv("壊れてしまいましたか。", "@shop 壊れました？").model_copy(
             update={"brand": Brand(name="ショップ", handles=("shop",))})
         again = Context(shop, facts, lint.settings, lint.analyser)
-        assert again.fact("draft.handoff") and again.fact("post.question_mark")
+        assert again.fact("draft.broken") and again.fact("post.question_mark")
         # a fact that reads the brand too is asked again, and answers for this brand
         assert again.fact("post.mentions_brand") is True
-        assert calls == ["draft.handoff", "post.question_mark", "post.mentions_brand", "post.mentions_brand"]
-        other = Context(conv("DMでご連絡ください。", "壊れました"), facts, lint.settings, lint.analyser)
+        assert calls == ["draft.broken", "post.question_mark", "post.mentions_brand", "post.mentions_brand"]
+        other = Context(conv("壊れてしまいましたか。", "壊れました"), facts, lint.settings, lint.analyser)
         assert other.fact("post.question_mark") is False  # another post: asked of it
         assert calls[-1] == "post.question_mark"
     finally:
-        for name in ("draft.handoff", "post.question_mark", "post.mentions_brand"):
+        for name in ("draft.broken", "post.question_mark", "post.mentions_brand"):
             del facts.compiled[name]
 
 

@@ -66,7 +66,7 @@ class Context:
         self._scopes: dict[str, list[Doc]] = {}
         self.draft: Doc = analyser.doc(conv.draft.text)
         self.post: Doc = analyser.doc(conv.post.text)
-        # what earlier checks learnt of these texts alone (facts.known_answers): known at once
+        # what is known of these texts alone (FactTable.known_answers): known at once
         self.known_draft: dict[str, bool] = facts.known_answers(self.draft, "draft")
         self.known_post: dict[str, bool] = facts.known_answers(self.post, "post")
         self._cache.update(self.known_draft)

@@ -20,6 +20,7 @@ from .emoji_tone import bright_emoji
 from .expr import Node
 from .matcher import Matcher, Span
 from .schema import SCOPES
+from .set_answers import SetAnswers
 
 DocTest = Callable[[Doc, Context], bool]
 
@@ -102,30 +103,21 @@ BUILTIN_CONVERSATION: dict[str, tuple[Callable[[Context], bool], str]] = {
 
 
 # Builtin text facts whose answer depends on the conversation too (its brand), not on the text
-# alone: they are not kept on the text's Doc (see known_answers).
+# alone: they are not kept on the text's Doc (see FactTable.known_answers).
 READS_CONVERSATION = frozenset({"mentions_brand", "brand_name", "personal_email"})
 
-# The memo keys of a Doc's kept answers, per scope (see known_answers).
+# The memo keys of a Doc's kept answers, per scope (see FactTable.known_answers).
 _KNOWN_DRAFT = ("known-facts", "draft")
 _KNOWN_POST = ("known-facts", "post")
 
 
-def known_answers(doc: Doc, scope: str, table: object) -> dict[str, bool]:
-    """The answers of ``draft.X`` (or ``post.X``) facts that depend on the text alone, kept on
-    its Doc for ``table`` (a linter's :class:`FactTable`): a check whose draft or post was
-    checked before starts with them known (one dict update), and asks none of them again.
-    On dev+dev-hard four checks in five see their texts again; each asked ~40 such facts, a
-    Python call or three each."""
-    key = (table, _KNOWN_DRAFT if scope == "draft" else _KNOWN_POST)
-    found = doc.memo.get(key)
-    if found is None:
-        found = doc.memo[key] = {}
-    return found  # type: ignore[return-value]
+def _known_key(table: object, scope: str) -> tuple[object, tuple[str, str]]:
+    return table, (_KNOWN_DRAFT if scope == "draft" else _KNOWN_POST)
 
 
 def _kept(name: str, scope: str, test: Callable[[Doc], bool]) -> Callable[[Context], bool]:
     """A ``draft.X``/``post.X`` fact that depends on the text alone, recording each answer in
-    the Doc's kept answers (:func:`known_answers`) as well as the check's."""
+    the Doc's kept answers (:meth:`FactTable.known_answers`) as well as the check's."""
     if scope == "draft":
         def draft_fact(ctx: Context) -> bool:
             found = ctx.known_draft[name] = test(ctx.draft)
@@ -184,9 +176,11 @@ class FactTable:
         self.descriptions: dict[str, str] = {}
         self.compiled: dict[str, Callable[[Context], bool]] = {}
         """Fact name → its test, made on first use (:meth:`function`)."""
+        self._set_answers: dict[str, SetAnswers] = {}  # scope → its facts a scan answers
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "compiled": {}}  # closures do not pickle; they are rebuilt
+        # closures and pattern sets do not pickle; they are rebuilt
+        return {**self.__dict__, "compiled": {}, "_set_answers": {}}
 
     def copy(self) -> FactTable:
         """A table with the same facts, to which more may be added (template packs on top of
@@ -204,8 +198,32 @@ class FactTable:
         return name in self.derived or name in BUILTIN_CONVERSATION
 
     def known_answers(self, doc: Doc, scope: str) -> dict[str, bool]:
-        """This table's kept answers of ``doc`` as the draft or the post (:func:`known_answers`)."""
-        return known_answers(doc, scope, self)
+        """The answers of this table's ``draft.X`` (or ``post.X``) facts that depend on the text
+        alone, kept on ``doc``: a check whose draft or post was checked before starts with them
+        known (one dict update) and asks none of them again (on dev+dev-hard four checks in five
+        see their texts again). A text new to the table starts with the facts its pattern set's
+        scan answers alone (:class:`~replyguard.set_answers.SetAnswers`); each other fact is
+        added when a check first asks it."""
+        key = _known_key(self, scope)
+        found: dict[str, bool] | None = doc.memo.get(key)  # type: ignore[assignment]
+        if found is None:
+            found = doc.memo[key] = {}
+            answers = self._set_answers.get(scope)
+            if answers is None:
+                answers = self._set_answers[scope] = self._scan_answered(scope)
+            answers.fill(doc, found)
+        return found
+
+    def _scan_answered(self, scope: str) -> SetAnswers:
+        """The ``draft.X``/``post.X`` facts one set scan answers, with the matcher each is asked
+        with (as :meth:`_compile` picks it): those whose matcher is in the set that scans that
+        kind of text anyway (``main`` for drafts, ``customer`` for posts; a post is not to be
+        scanned by the drafts' set for facts no check asks of it)."""
+        customer = scope in CUSTOMER_SCOPES
+        group = "customer" if customer else "main"
+        asked = ((name, mf.customer if customer and mf.customer is not None else mf.matcher, mf.min)
+                 for name, mf in self.matched.items())
+        return SetAnswers((f"{scope}.{name}", m, n) for name, m, n in asked if m.group == group)
 
     def function(self, name: str) -> Callable[[Context], bool]:
         """The compiled test of a fact (made on first use)."""

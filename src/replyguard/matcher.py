@@ -16,7 +16,7 @@ from . import prefilter
 from .cues import CueFilter, word_cues
 from .doc import Doc
 from .lemma_match import LemmaMatcher
-from .regex import UNSCANNED, Regex, compile_pattern, pattern_set
+from .regex import UNSCANNED, PatternSet, Regex, compile_pattern, pattern_set
 from .schema import MatcherSpec, TokenSpec
 from .text import normalize
 from .tokens import Token, lemma_ctype
@@ -293,6 +293,7 @@ class Matcher:
 
     def __init__(self, spec: MatcherSpec, lexicons: dict[str, list[str]], keys: KeyIndex, group: str = "main"):
         """``group``: the pattern set its patterns join (:func:`~replyguard.regex.pattern_set`)."""
+        self.group = group
         phrases = expand_phrases(spec.phrases, lexicons)
         parts = [quote(p) for p in sorted(set(phrases), key=len, reverse=True) if p]
         self.phrase_re = Regex("|".join(parts), ignorecase=True) if parts else None
@@ -323,6 +324,19 @@ class Matcher:
         # ``unless``/``requires``): what makes a fact of a text not yet tokenised dear.
         self.needs_tokens: bool = bool(self.sequences) or self.lemmas is not None or any(
             m is not None and m.needs_tokens for m in (self.unless, self.requires))
+
+    def scan_answer(self, n: int = 1) -> tuple[PatternSet, frozenset[int], prefilter.Grams | None, bool] | None:
+        """What one set scan of a text says of ``at_least(doc, n)``, for a matcher of patterns
+        alone (no token sequence or lemma list): its set, the indices of its patterns there, the
+        characters one of which a matching text contains, and whether a hit decides. A scan
+        that hits none of the indices means no match: the patterns are all it has, and
+        ``unless``/``requires`` only take matches away. A hit means a match only for one span
+        and patterns the set decides (none relaxed or matching empty; see :meth:`_regex_hit`)
+        with no ``unless``/``requires``. None for a matcher with sequences or lemmas."""
+        if not self._scans or self.sequences or self.lemmas is not None:
+            return None
+        decides = n == 1 and self._set_decides and self.unless is None and self.requires is None
+        return self._patterns, self._id_set, self.grams, decides
 
     def _raw(self, doc: Doc) -> list[Span]:
         spans: list[Span] = []
