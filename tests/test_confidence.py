@@ -184,3 +184,27 @@ def test_the_training_script_explains_itself_and_names_its_extra(tmp_path) -> No
         ran = subprocess.run([sys.executable, str(script), "--out", str(out)], capture_output=True, text=True,
                              check=False)
         assert ran.returncode == 2 and "[train]" in ran.stderr and not out.exists()
+
+
+def test_word_features_kept_on_the_doc_are_the_texts_own() -> None:
+    """The draft's words as features are kept on its Doc; a check of the same draft reads them
+    from there, and they are the draft's content words with the prefix, as made afresh."""
+    from replyguard import confidence
+    from replyguard.context import Context
+    from replyguard.doc import doc_for
+    from replyguard.models import Conversation
+
+    linter = Linter()
+    conv = Conversation.model_validate(_case(SORRY, "届いた商品が壊れていました"))
+    doc_for.cache_clear()
+    first = Context(conv, linter.packset.facts, linter.settings, linter.analyser)
+    words = {f"D:{t}" for t in first.content_terms(first.draft) if not t.startswith("~")}
+    assert words  # 迷惑, 申し訳…
+    feats = confidence.conversation_features(first, [], ("post.praise",), post_words=True)
+    assert words <= feats and any(f.startswith("P:") for f in feats)
+    again = Context(conv, linter.packset.facts, linter.settings, linter.analyser)
+    asked: list[object] = []
+    real = again.content_terms
+    again.content_terms = lambda doc, *a: asked.append(doc) or real(doc, *a)  # type: ignore[method-assign]
+    assert confidence.conversation_features(again, [], ("post.praise",), post_words=True) == feats
+    assert asked == []  # both texts' words were kept on their Docs

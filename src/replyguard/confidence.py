@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import Context
+from .doc import Doc
 from .errors import ConfigError
 from .models import Finding, Suppressed
 
@@ -62,14 +63,38 @@ def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iter
     """The features of a checked conversation: ``F:`` facts that hold, ``R:`` rules and ``C:``
     categories that reported, ``P:``/``D:`` content words of the post and the draft (each only
     when asked for: the post's words need its tokens, which a check often does without)."""
-    feats = {f"F:{name}" for name in facts if ctx.fact(name)}
+    look, named = ctx.fact, _FACT_FEATURES
+    feats = {named.get(name) or _fact_feature(name) for name in facts if look(name)}
     feats.update(f"R:{f.rule}" for f in findings)
     feats.update(f"C:{f.category}" for f in findings)
     if post_words:
-        feats.update(f"P:{t}" for t in ctx.content_terms(ctx.post) if not t.startswith("~"))
+        feats |= _words(ctx, ctx.post, "P:")
     if draft_words:
-        feats.update(f"D:{t}" for t in ctx.content_terms(ctx.draft) if not t.startswith("~"))
+        feats |= _words(ctx, ctx.draft, "D:")
     return feats
+
+
+# "F:" + a fact's name, made once per name (a rated check asks 37–68 facts)
+_FACT_FEATURES: dict[str, str] = {}
+
+
+def _fact_feature(name: str) -> str:
+    found = _FACT_FEATURES[name] = f"F:{name}"
+    return found
+
+
+# the memo keys of a Doc's word features (they depend on its text alone)
+_WORDS = {"P:": ("confidence-words", "P:"), "D:": ("confidence-words", "D:")}
+
+
+def _words(ctx: Context, doc: Doc, prefix: str) -> frozenset[str]:
+    """A text's content words as features (``D:謝る``), kept on its Doc: a draft checked again
+    has them at hand, without its content terms or a string per word."""
+    key = _WORDS[prefix]
+    found: frozenset[str] | None = doc.memo.get(key)  # type: ignore[assignment]
+    if found is None:
+        found = doc.memo[key] = frozenset(prefix + t for t in ctx.content_terms(doc) if not t.startswith("~"))
+    return found
 
 
 @dataclass(frozen=True)
