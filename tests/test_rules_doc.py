@@ -33,3 +33,14 @@ def test_rules_doc_shows_per_rule_whether_it_fixes_and_how_safely() -> None:
     assert "| substitution | safe/unsafe |" in text  # double-honorific: some swaps declared safe, others not
     assert "| pattern | — |" in text
     assert "fix: unsafe (shown, never applied)" in text
+
+
+def test_rules_doc_lists_every_fact_of_every_pack_with_its_kind() -> None:
+    """Pack authors build on the shipped facts: each one is listed under its pack, matched
+    (asked with a scope) or derived (asked by bare name)."""
+    text = DOC.read_text(encoding="utf-8")
+    for f in sorted(builtin_rules_dir().glob("*.yaml")):
+        pack = load_pack_file(f).spec
+        for name, fact in pack.facts.items():
+            kind = "matched" if fact.match is not None else "derived"
+            assert f"| `{name}` | {kind} |" in text, name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .categories import CATEGORIES
 from .kinds import registry
 from .packs import CompiledRule, PackSet, compile_templates
-from .schema import TemplateExample
+from .schema import PackBase, TemplateExample
 
 
 def fix_label(rule: CompiledRule) -> str:
@@ -64,6 +64,20 @@ def _fix_text(rule: CompiledRule) -> str:
             "safe/unsafe": "some safe (applied by `check --fix`), some unsafe (shown only)"}.get(label, label)
 
 
+def _facts_lines(spec: PackBase) -> list[str]:
+    """The pack's own facts, for authors writing ``when:`` conditions on top of the shipped
+    ones: a matched fact is asked of a scope (``post.NAME``), a derived one by its bare name."""
+    if not spec.facts:
+        return []
+    lines = ["Facts of this pack (a *matched* fact is used with a scope, `post.NAME` or `draft.NAME`; "
+             "a *derived* one by its bare name):", "", "| fact | kind | true when |", "|---|---|---|"]
+    for name, fact in spec.facts.items():
+        kind = "matched" if fact.match is not None else "derived"
+        text = " ".join(fact.description.split()).replace("|", "\\|") or "—"
+        lines.append(f"| `{name}` | {kind} | {text} |")
+    return [*lines, ""]
+
+
 def rules_markdown(packset: PackSet) -> str:
     """Markdown reference of every rule of every pack: category, severity, why, examples."""
     lines = ["# Rule reference", "",
@@ -88,6 +102,7 @@ def rules_markdown(packset: PackSet) -> str:
         lines += [f"| [`{r.id}`](#{r.id.replace('/', '').lower()}) | `{r.category}` | {r.severity.value} "
                   f"| {r.spec.kind} | {fix_label(r)} |" for r in rules]
         lines.append("")
+        lines += _facts_lines(spec)
         for r in rules:
             lines += [f"### {r.id}", "",
                       f"**{r.category}** ({CATEGORIES.get(r.category, categories.get(r.category, ''))})"
