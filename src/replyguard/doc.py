@@ -82,8 +82,10 @@ class Doc:
         self.content_terms: dict[frozenset[str], frozenset[str]] = {}
         self.ngram_sets: dict[int, frozenset[str]] = {}
         self._emoji: list[tuple[int, int]] | None = None
-        self.urls: list[tuple[int, int]] = [m.span() for m in _URL.finditer(self.text)]
-        self.addresses: list[tuple[int, int, str]] = at_addresses(self.text)
+        # tuples, not lists: most are empty (the shared empty tuple), and a tuple of spans is one
+        # object the collector stops tracking, where a list is tracked for the Doc's life
+        self.urls: tuple[tuple[int, int], ...] = tuple([m.span() for m in _URL.finditer(self.text)])
+        self.addresses: tuple[tuple[int, int, str], ...] = tuple(at_addresses(self.text))
         self.masked: str = _mask(self.text, self.urls, self.addresses)
 
     @property
@@ -271,7 +273,7 @@ def at_addresses(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _mask(text: str, urls: list[tuple[int, int]], addresses: list[tuple[int, int, str]]) -> str:
+def _mask(text: str, urls: Sequence[tuple[int, int]], addresses: Sequence[tuple[int, int, str]]) -> str:
     """``text`` with URLs, e-mail addresses, @handles and hashtag words replaced by :data:`MASK`.
 
     Lexical checks read the masked copy: ``www`` in a host name is not laughter, a handle

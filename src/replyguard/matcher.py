@@ -147,9 +147,10 @@ class KeyIndex:
         self._by_kind[t.kind] = keys
         return keys
 
-    def positions(self, doc: Doc) -> dict[int, list[int]]:
-        """Key id → indices of the doc's tokens that have the key (kept on the doc)."""
-        cached: dict[int, list[int]] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
+    def positions(self, doc: Doc) -> dict[int, tuple[int, ...]]:
+        """Key id → indices of the doc's tokens that have the key (kept on the doc, as tuples:
+        a kept list is an object the collector tracks as long as the Doc lives, ~5 per Doc)."""
+        cached: dict[int, tuple[int, ...]] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
         if cached is not None:
             return cached
         index: dict[int, list[int]] = {}
@@ -164,8 +165,8 @@ class KeyIndex:
                     index[key_id] = [i]
                 else:
                     at.append(i)
-        doc.memo[self._memo_key] = index
-        return index
+        kept = doc.memo[self._memo_key] = {key_id: tuple(at) for key_id, at in index.items()}
+        return kept
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class TokenSequence:
         if not self.keys or self.index is None:
             return range(len(doc.tokens))
         index = self.index.positions(doc)
-        best: tuple[int, list[int]] | None = None
+        best: tuple[int, tuple[int, ...]] | None = None
         for k, _field, _values, key_id in self.keys:
             pos = index.get(key_id, _NONE)
             if best is None or len(pos) < len(best[1]):
@@ -250,7 +251,7 @@ class TokenSequence:
         return None
 
 
-_NONE: list[int] = []
+_NONE: tuple[int, ...] = ()
 
 
 def _seq_key(k: int, spec: TokenSpec, index: KeyIndex) -> SeqKey | None:
