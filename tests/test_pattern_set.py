@@ -32,6 +32,26 @@ def test_patterns_without_a_usable_gap_are_scanned_whole(source):
     assert not rx.relaxed and rx.set_source == source
 
 
+@pytest.mark.parametrize(("source", "scanned"), [
+    ("^[^\\n]{1,40}$", "(?:[^\\n])"),  # the draft is one short line
+    ("[^。]{1,3}いらな", "(?:[^。])"),
+    ("^.+$", "(?:.)"),
+])
+def test_a_gap_with_nothing_before_it_is_scanned_as_its_character(source, scanned):
+    # the character the gap must take once is a necessary condition; scanned whole, the repeat
+    # made the set count characters along every text
+    rx = compile_pattern(source)
+    assert rx.relaxed and rx.set_source == scanned
+
+
+def test_a_candidate_from_the_gap_character_is_confirmed():
+    m = Matcher(MatcherSpec(regex=["^[^\n]{1,5}$"]), {}, KeyIndex())
+    assert m.at_least(Doc("短い返信"))
+    assert not m.at_least(Doc("これは長すぎる返信です"))
+    assert not m.at_least(Doc("短い\n返信"))
+    assert not m.at_least(Doc(""))
+
+
 def test_a_candidate_from_the_gap_cut_is_confirmed():
     m = Matcher(MatcherSpec(regex=["公式[^。]{0,6}(いらない|不要)"]), {}, KeyIndex())
     assert not m.at_least(Doc("公式さんいつもありがとう。返信不要です"))  # 公式 and 不要 in two sentences
