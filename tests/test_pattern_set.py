@@ -86,3 +86,44 @@ def test_a_relaxation_that_leaves_no_pattern_is_not_used() -> None:
     shared = pattern_set()
     shared.add(Regex("^{28}a"))
     assert shared.scan(b"abc") is not None
+
+
+# A pack pattern whose scanned part repeats a broad character class many times makes every
+# text's scan count along it (draft.terse, ``^[^\n]{1,40}$``, scanned whole, made every check
+# ~1.5x slower before gaps with nothing before them were relaxed). The shipped packs keep
+# every such repeat short; a new one longer than this should be given a literal to scan for.
+_LONG_BROAD_REPEAT = 10
+
+
+def _shipped_regexes(node):
+    """Every ``regex:`` string of a pack file, wherever a matcher stands."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "regex":
+                yield from ([value] if isinstance(value, str) else [v for v in value if isinstance(v, str)])
+            else:
+                yield from _shipped_regexes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _shipped_regexes(item)
+
+
+def test_no_shipped_pattern_makes_the_scan_count_along_a_long_broad_repeat():
+    import re
+
+    import yaml
+
+    from replyguard.packs import builtin_rules_dir
+
+    broad = re.compile(r"(\[\^[^\]]*\]|(?<!\\)\.)(\*|\+|\{\d*,(\d*)\})")
+    offenders = []
+    for path in sorted(builtin_rules_dir().glob("*.yaml")):
+        pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if pack.get("scope") == "templates":  # template packs run in lint-templates, not in a check's scan
+            continue
+        for source in _shipped_regexes(pack):
+            for m in broad.finditer(compile_pattern(source).set_source):
+                upper = m.group(3)
+                if m.group(2) in ("*", "+") or not upper or int(upper) > _LONG_BROAD_REPEAT:
+                    offenders.append(f"{path.name}: {source}")
+    assert not offenders, f"patterns scanned along a long repeat of a broad class: {offenders}"
