@@ -110,3 +110,66 @@ def test_the_brands_own_name_is_not_a_shared_topic(make_linter) -> None:
     assert not linter.check(c).findings  # without the brand's name, モリノ/食堂 look shared
     named = c.model_copy(update={"brand": Brand(name="モリノ食堂", handles=("sample_support",))})
     assert linter.check(named).findings
+
+
+
+HASHTAGS = """
+pack: t
+lexicons:
+  no_reply: [返信不要, リプ不要]
+facts:
+  no_reply_tag:
+    match:
+      hashtags: ['@no_reply']
+  no_reply_word:
+    match:
+      regex: [返信不要]
+rules:
+  - id: tag
+    category: unwanted_contact
+    severity: warning
+    message: tag
+    kind: condition
+    when: post.no_reply_tag
+  - id: word
+    category: unwanted_contact
+    severity: warning
+    message: word
+    kind: condition
+    when: post.no_reply_word
+"""
+
+
+def _rules_on_post(linter, post: str) -> list[str]:
+    return sorted(f.rule for f in linter.check(conv("承知いたしました。", post)).findings)
+
+
+def test_hashtags_read_the_tags_the_regexes_cannot_see(make_linter) -> None:
+    linter = make_linter(HASHTAGS)
+    # a tag's word is masked for every other test: only the hashtags matcher reads it
+    assert _rules_on_post(linter, "ラメ落ちすごい #正直レビュー #返信不要") == ["t/tag"]
+    # full-width ＃, a word inside a longer tag, either lexicon word
+    assert _rules_on_post(linter, "ラメ落ちすごい ＃企業リプ不要です") == ["t/tag"]
+    # the word written out of a tag is the regex's, not the tag matcher's
+    assert _rules_on_post(linter, "ラメ落ちすごい。返信不要です") == ["t/word"]
+    assert _rules_on_post(linter, "ラメ落ちすごい #正直レビュー") == []
+
+
+def test_a_hashtag_match_spans_the_whole_tag() -> None:
+    from replyguard.doc import Doc
+    from replyguard.matcher import KeyIndex, Matcher
+    from replyguard.schema import MatcherSpec
+
+    matcher = Matcher(MatcherSpec(hashtags=["返信不要"]), {}, KeyIndex())
+    doc = Doc("ラメ落ち😢 ＃返信不要 #コスメ")
+    assert [doc.text[a:b] for a, b in matcher.find(doc)] == ["#返信不要"]
+    assert matcher.at_least(doc) and not matcher.at_least(Doc("返信不要です"))
+
+
+def test_an_unknown_lexicon_in_hashtags_is_a_pack_error(make_linter) -> None:
+    import pytest
+
+    from replyguard.errors import PackError
+
+    with pytest.raises(PackError, match="unknown lexicon @nope"):
+        make_linter(HASHTAGS.replace("'@no_reply'", "'@nope'"))

@@ -45,6 +45,7 @@ _EMOJI = re.compile(
 _URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
 _BARE_URL = re.compile(r"(?<![A-Za-z0-9.@])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[!-~]*)?")
 _HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
+_HASHTAGS_KEY = object()  # the memo key of Doc.hashtags
 _ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
 
@@ -98,6 +99,17 @@ class Doc:
     @property
     def original(self) -> str:
         return self.norm.original
+
+    def hashtags(self) -> tuple[tuple[int, int, str], ...]:
+        """The text's hashtags: span (with the ``#``) and word, lower-cased. Their words are
+        masked for lexical checks; a matcher's ``hashtags`` reads them here. Found when first
+        asked (most texts have none; a ``#`` is checked first)."""
+        found: tuple[tuple[int, int, str], ...] | None = self.memo.get(_HASHTAGS_KEY)  # type: ignore[assignment]
+        if found is None:
+            found = self.memo[_HASHTAGS_KEY] = tuple(
+                (m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(self.text)) \
+                if "#" in self.text else ()
+        return found
 
     @property
     def tokens(self) -> tuple[Token, ...]:

@@ -302,6 +302,9 @@ class Matcher:
         self.sequences = [compile_sequence(seq, keys) for seq in spec.tokens if seq]
         lemmas = LemmaMatcher(expand_words(spec.lemmas, lexicons), expand_words(spec.negated_lemmas, lexicons))
         self.lemmas = lemmas if lemmas else None
+        # hashtag words, normalised like the text (NFKC, lower case): #返信不要 in any width
+        self.hashtags: tuple[str, ...] = tuple(sorted({normalize(w).text.lstrip("#").lower()
+                                                       for w in expand_words(spec.hashtags, lexicons)} - {""}))
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self._exists_key = (self, "exists")
         # Each pattern with the characters every match of it contains (see prefilter), and
@@ -334,7 +337,7 @@ class Matcher:
         ``unless``/``requires`` only take matches away. A hit means a match only for one span
         and patterns the set decides (none relaxed or matching empty; see :meth:`_regex_hit`)
         with no ``unless``/``requires``. None for a matcher with sequences or lemmas."""
-        if not self._scans or self.sequences or self.lemmas is not None:
+        if not self._scans or self.sequences or self.lemmas is not None or self.hashtags:
             return None
         decides = n == 1 and self._set_decides and self.unless is None and self.requires is None
         return self._patterns, self._id_set, self.grams, decides
@@ -353,7 +356,13 @@ class Matcher:
             spans.extend(seq.spans(doc))
         if self.lemmas is not None:
             spans.extend(self.lemmas.spans(doc))
+        if self.hashtags:
+            spans.extend(self._tag_spans(doc))
         return spans
+
+    def _tag_spans(self, doc: Doc) -> list[Span]:
+        """The hashtags of ``doc`` whose word contains one of this matcher's words."""
+        return [(a, b) for a, b, word in doc.hashtags() if any(w in word for w in self.hashtags)]
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
         """Match spans sorted by position, overlapping ones merged, ``unless`` applied.
@@ -421,7 +430,7 @@ class Matcher:
             return lambda doc: self.at_least(doc, n)
         key = self._exists_key
         # patterns alone (most facts): the set's answer, without _exists's call in between
-        exists = self._regex_hit if not self.sequences and self.lemmas is None else self._exists
+        exists = self._regex_hit if not self.sequences and self.lemmas is None and not self.hashtags else self._exists
 
         def test(doc: Doc) -> bool:
             memo = doc.memo
@@ -438,6 +447,8 @@ class Matcher:
         for seq in self.sequences:
             if seq.spans(doc):
                 return True
+        if self.hashtags and self._tag_spans(doc):
+            return True
         return self.lemmas is not None and bool(self.lemmas.spans(doc))
 
     def _hits(self, doc: Doc) -> frozenset[int] | None:

@@ -65,13 +65,17 @@ class MatcherSpec(_Spec):
                     "@name includes a lexicon")
     negated_lemmas: StrList = Field(
         description="words that match only when negated (眠る → 眠れない, 足りる → 足りない)")
+    hashtags: StrList = Field(
+        description="words a hashtag of the text contains (返信不要 finds #返信不要 and #企業リプ返信不要です); "
+                    "hashtag words are masked for every other test, so a tag is read only here; "
+                    "@name includes a lexicon")
     unless: MatcherSpec | None = Field(
         None, description="a match is dropped when this matcher also matches the same sentence")
     requires: MatcherSpec | None = Field(
         None, description="a match is kept only when this matcher also matches the same sentence")
 
     def is_empty(self) -> bool:
-        return not (self.phrases or self.regex or self.tokens or self.lemmas or self.negated_lemmas)
+        return not (self.phrases or self.regex or self.tokens or self.lemmas or self.negated_lemmas or self.hashtags)
 
 
 class FactSpec(_Spec):

@@ -163,7 +163,7 @@ class BuildEnv:
 
     def _check_lexicons(self, spec: MatcherSpec | None, at: tuple[str | int, ...]) -> None:
         while spec is not None:
-            words = [*spec.phrases, *spec.lemmas, *spec.negated_lemmas]
+            words = [*spec.phrases, *spec.lemmas, *spec.negated_lemmas, *spec.hashtags]
             for p in words:
                 if p.startswith("@") and not self.has_lexicon(p[1:]):
                     raise KindError(f"unknown lexicon {p}", at=at, value=p)
