@@ -10,7 +10,7 @@ hyphen-like characters customers type (ー − ‐ －).
 | `postal_code` | `〒123-4567`, `〒1234567`, `123-4567` | 郵便番号 |
 | `card` | 13–19 digit runs (spaces/hyphens allowed) that pass the **Luhn** check | カード番号 |
 | `my_number` | 12-digit runs with a valid **My Number check digit** | 個人番号 |
-| `address` | (prefecture) + city/ward/town/village + block (`1丁目2番3号`, `1-2-3`); prefecture…`3丁目` | 住所 |
+| `address` | (prefecture) + city/ward/town + block (`1丁目2番3号`, `1-2-3`); with a prefecture, `3丁目` too | 住所 |
 | `order_number` | the `order_number` regexes | 注文番号・会員番号 |
 
 Values inside URLs are not reported; overlapping values are reported once. Span: the value.
