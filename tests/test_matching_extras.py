@@ -3,9 +3,14 @@ follow-up questions that re-open a colleague's answer, and the relevance kind's 
 
 from __future__ import annotations
 
+import pytest
 from conftest import conv, msg
 
+from replyguard.doc import Doc
+from replyguard.errors import PackError
+from replyguard.matcher import KeyIndex, Matcher
 from replyguard.models import Brand
+from replyguard.schema import MatcherSpec
 
 REQUIRES = """
 pack: t
@@ -156,10 +161,6 @@ def test_hashtags_read_the_tags_the_regexes_cannot_see(make_linter) -> None:
 
 
 def test_a_hashtag_match_spans_the_whole_tag() -> None:
-    from replyguard.doc import Doc
-    from replyguard.matcher import KeyIndex, Matcher
-    from replyguard.schema import MatcherSpec
-
     matcher = Matcher(MatcherSpec(hashtags=["返信不要"]), {}, KeyIndex())
     doc = Doc("ラメ落ち😢 ＃返信不要 #コスメ")
     assert [doc.text[a:b] for a, b in matcher.find(doc)] == ["#返信不要"]
@@ -167,9 +168,5 @@ def test_a_hashtag_match_spans_the_whole_tag() -> None:
 
 
 def test_an_unknown_lexicon_in_hashtags_is_a_pack_error(make_linter) -> None:
-    import pytest
-
-    from replyguard.errors import PackError
-
     with pytest.raises(PackError, match="unknown lexicon @nope"):
         make_linter(HASHTAGS.replace("'@no_reply'", "'@nope'"))

@@ -1,9 +1,13 @@
 """The pattern set scans gapped patterns only up to their gap; a hit there is confirmed."""
 
+import re
+
 import pytest
+import yaml
 
 from replyguard.doc import Doc
 from replyguard.matcher import KeyIndex, Matcher
+from replyguard.packs import builtin_rules_dir
 from replyguard.regex import compile_pattern
 from replyguard.schema import MatcherSpec
 
@@ -109,12 +113,6 @@ def _shipped_regexes(node):
 
 
 def test_no_shipped_pattern_makes_the_scan_count_along_a_long_broad_repeat():
-    import re
-
-    import yaml
-
-    from replyguard.packs import builtin_rules_dir
-
     broad = re.compile(r"(\[\^[^\]]*\]|(?<!\\)\.)(\*|\+|\{\d*,(\d*)\})")
     offenders = []
     for path in sorted(builtin_rules_dir().glob("*.yaml")):

@@ -45,7 +45,6 @@ _EMOJI = re.compile(
 _URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
 _BARE_URL = re.compile(r"(?<![A-Za-z0-9.@])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[!-~]*)?")
 _HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
-_HASHTAGS_KEY = object()  # the memo key of Doc.hashtags
 _ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
 
@@ -60,8 +59,8 @@ class Doc:
     """A text prepared for matching. Offsets are into ``text`` (normalised) unless noted."""
 
     __slots__ = ("_asides", "_emoji", "_endings", "_quotes", "_registers", "_sentence_tokens", "_sentences", "_tokens",
-                 "_utf8", "addresses", "content_terms", "grams", "masked", "memo", "ngram_sets", "norm", "text",
-                 "urls")
+                 "_utf8", "addresses", "content_terms", "grams", "hashtags", "masked", "memo", "ngram_sets", "norm",
+                 "text", "urls")
 
     def __init__(self, original: str) -> None:
         self.norm: NormalizedText = normalize(original)
@@ -87,7 +86,12 @@ class Doc:
         # object the collector stops tracking, where a list is tracked for the Doc's life
         self.urls: tuple[tuple[int, int], ...] = tuple([m.span() for m in _URL.finditer(self.text)])
         self.addresses: tuple[tuple[int, int, str], ...] = tuple(at_addresses(self.text))
-        self.masked: str = _mask(self.text, self.urls, self.addresses)
+        self.hashtags: tuple[tuple[int, int, str], ...] = tuple(
+            [(m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(self.text)]) \
+            if "#" in self.text else ()
+        """The text's hashtags: span (with the ``#``) and word, lower-cased. Their words are
+        masked for lexical checks; a matcher's ``hashtags`` reads them here."""
+        self.masked: str = _mask(self.text, self.urls, self.addresses, self.hashtags)
 
     @property
     def emoji(self) -> list[tuple[int, int]]:
@@ -99,17 +103,6 @@ class Doc:
     @property
     def original(self) -> str:
         return self.norm.original
-
-    def hashtags(self) -> tuple[tuple[int, int, str], ...]:
-        """The text's hashtags: span (with the ``#``) and word, lower-cased. Their words are
-        masked for lexical checks; a matcher's ``hashtags`` reads them here. Found when first
-        asked (most texts have none; a ``#`` is checked first)."""
-        found: tuple[tuple[int, int, str], ...] | None = self.memo.get(_HASHTAGS_KEY)  # type: ignore[assignment]
-        if found is None:
-            found = self.memo[_HASHTAGS_KEY] = tuple(
-                (m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(self.text)) \
-                if "#" in self.text else ()
-        return found
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -285,7 +278,8 @@ def at_addresses(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _mask(text: str, urls: Sequence[tuple[int, int]], addresses: Sequence[tuple[int, int, str]]) -> str:
+def _mask(text: str, urls: Sequence[tuple[int, int]], addresses: Sequence[tuple[int, int, str]],
+          hashtags: Sequence[tuple[int, int, str]]) -> str:
     """``text`` with URLs, e-mail addresses, @handles and hashtag words replaced by :data:`MASK`.
 
     Lexical checks read the masked copy: ``www`` in a host name is not laughter, a handle
@@ -294,8 +288,7 @@ def _mask(text: str, urls: Sequence[tuple[int, int]], addresses: Sequence[tuple[
     spans = [*urls, *((a, b) for a, b, _ in addresses)]
     if "www." in text:
         spans.extend(m.span() for m in _BARE_URL.finditer(text))
-    if "#" in text:
-        spans.extend(m.span(1) for m in _HASHTAG.finditer(text))
+    spans.extend((a + 1, b) for a, b, _ in hashtags)  # the word, after its "#"
     if not spans:
         return text
     chars = list(text)

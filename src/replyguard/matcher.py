@@ -305,6 +305,8 @@ class Matcher:
         # hashtag words, normalised like the text (NFKC, lower case): #返信不要 in any width
         self.hashtags: tuple[str, ...] = tuple(sorted({normalize(w).text.lstrip("#").lower()
                                                        for w in expand_words(spec.hashtags, lexicons)} - {""}))
+        # patterns alone (most matchers): one set scan answers them (scan_answer, exists_test)
+        self._patterns_only = not self.sequences and self.lemmas is None and not self.hashtags
         self._keys: dict[int | None, tuple[Matcher, int | None]] = {}
         self._exists_key = (self, "exists")
         # Each pattern with the characters every match of it contains (see prefilter), and
@@ -336,8 +338,8 @@ class Matcher:
         that hits none of the indices means no match: the patterns are all it has, and
         ``unless``/``requires`` only take matches away. A hit means a match only for one span
         and patterns the set decides (none relaxed or matching empty; see :meth:`_regex_hit`)
-        with no ``unless``/``requires``. None for a matcher with sequences or lemmas."""
-        if not self._scans or self.sequences or self.lemmas is not None or self.hashtags:
+        with no ``unless``/``requires``. None for a matcher with sequences, lemmas or hashtags."""
+        if not self._scans or not self._patterns_only:
             return None
         decides = n == 1 and self._set_decides and self.unless is None and self.requires is None
         return self._patterns, self._id_set, self.grams, decides
@@ -362,7 +364,7 @@ class Matcher:
 
     def _tag_spans(self, doc: Doc) -> list[Span]:
         """The hashtags of ``doc`` whose word contains one of this matcher's words."""
-        return [(a, b) for a, b, word in doc.hashtags() if any(w in word for w in self.hashtags)]
+        return [(a, b) for a, b, word in doc.hashtags if any(w in word for w in self.hashtags)]
 
     def find(self, doc: Doc, limit: int | None = None) -> list[Span]:
         """Match spans sorted by position, overlapping ones merged, ``unless`` applied.
@@ -430,7 +432,7 @@ class Matcher:
             return lambda doc: self.at_least(doc, n)
         key = self._exists_key
         # patterns alone (most facts): the set's answer, without _exists's call in between
-        exists = self._regex_hit if not self.sequences and self.lemmas is None and not self.hashtags else self._exists
+        exists = self._regex_hit if self._patterns_only else self._exists
 
         def test(doc: Doc) -> bool:
             memo = doc.memo
