@@ -13,7 +13,7 @@ import pytest
 from replyguard import Linter
 from replyguard.doc import Doc
 from replyguard.matcher import Matcher, quote
-from replyguard.prefilter import caseless, literal_grams, pattern_grams, variants
+from replyguard.prefilter import caseless, literal_grams, literal_needs, pattern_grams, variants, whole_text_width
 from replyguard.regex import Regex, utf8
 
 
@@ -126,6 +126,44 @@ def test_prefilter_and_existence_test_agree_with_a_full_scan(linter) -> None:
             assert m.at_least(doc) == expected, text
             checked += expected
     assert checked > 500  # the texts do exercise the matchers
+
+
+def test_literal_needs_keep_every_part_in_full() -> None:
+    needs = literal_needs("(ご報告|ご指摘)[^。]{0,12}ありがとうございま(す|した)")
+    assert needs is not None and ("ありがとうございま",) in needs and ("す", "した") in needs
+    assert ("報告", "指摘") in needs  # sre's parser takes the common ご out of the alternatives
+    assert literal_needs("(お名前|ご?住所)") is None  # an optional part: no alternative is a literal
+    assert literal_needs("LINE") is None  # cased letters match other case forms
+    assert literal_needs("DM(で|に)") == (("で", "に"),)
+    assert literal_needs("(?:です)+か") == (("です",), ("か",))  # a repeat taken at least once
+    assert literal_needs("(?:です)*か") == (("か",),)
+    assert literal_needs(r"\p{Han}です") is None  # a construct only RE2 reads: no test
+
+
+def test_only_a_pattern_anchored_at_both_ends_bounds_the_length() -> None:
+    assert whole_text_width("^[^\\n]{1,40}$") == (1, 40)
+    assert whole_text_width("^a|b$") is None  # either end alone
+    assert whole_text_width("^はい$|^いいえ$") is None
+    assert whole_text_width("(?m)^a$") is None  # a line, not the text
+    assert whole_text_width("[^\\n]{1,40}$") is None
+    rx = Regex("^[^\\n]{1,40}$", ignorecase=True)
+    assert rx.may_match("短い") and not rx.may_match("長" * 41) and not rx.may_match("")
+
+
+def test_may_match_never_rules_out_a_match(linter) -> None:
+    """A relaxed pattern's own search is skipped when :meth:`Regex.may_match` says no: on the
+    example texts and their mixtures, it never says no to a text the pattern matches."""
+    patterns = {rx.source: rx for m in _shipped_matchers(linter) for rx, _ in m._scans}
+    tested = [rx for rx in patterns.values() if rx.relaxed]
+    assert len(tested) > 30
+    ruled_out = 0
+    for text in _texts(linter):
+        doc = Doc(text)
+        for rx in tested:
+            if not rx.may_match(doc.masked):
+                ruled_out += 1
+                assert not rx.search(doc.utf8), (text, rx.pattern)
+    assert ruled_out > 1000
 
 
 def test_the_set_gate_rules_out_only_what_cannot_match(linter) -> None:

@@ -352,7 +352,7 @@ class Matcher:
                     self.grams is None or not self.grams.isdisjoint(doc.grams)):
                 text, data = doc.masked, doc.utf8
                 for (rx, _), i in zip(self._scans, self._ids, strict=True):
-                    if hits is None or i in hits:
+                    if (hits is None or i in hits) and (not rx.relaxed or rx.may_match(text)):
                         spans.extend(rx.spans(text, data))
         for seq in self.sequences:
             spans.extend(seq.spans(doc))
@@ -490,6 +490,8 @@ class Matcher:
             return False  # a relaxed pattern's candidate that its own search would rule out
         for (rx, _), i in zip(self._scans, self._ids, strict=True):
             if hits is None or i in hits:
+                if rx.relaxed and not rx.may_match(doc.masked):
+                    continue  # a candidate whose later part is missing: no search
                 if rx.may_be_empty:
                     if rx.spans(doc.masked, doc.utf8):
                         return True

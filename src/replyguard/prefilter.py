@@ -161,6 +161,91 @@ def pattern_grams(pattern: str, flags: int = 0) -> Grams | None:
     return _sequence(list(parsed))
 
 
+Needs = tuple[tuple[str, ...], ...]
+"""Literal texts a match must contain: for each part, one of its strings (see :func:`literal_needs`)."""
+
+
+def literal_needs(pattern: str) -> Needs | None:
+    """Literal texts every match of ``pattern`` contains, or None when none is known: each part
+    of the top-level sequence that is a run of caseless characters (``ありがとうございま``) or an
+    alternation of such runs (``(ご報告|ご指摘)``) gives one entry, the strings one of which a
+    match holds. A pattern's required characters (:func:`pattern_grams`) keep one character of
+    its most selective part; this keeps every part, in full. It is asked before confirming a
+    relaxed pattern's candidate with the pattern's own search (:meth:`replyguard.regex.Regex.
+    may_match`): the set scan saw the part before the gap, and the part after it is then often
+    missing (a search on a text whose automaton states are cold costs 10–30 µs within a check,
+    ``in`` on a short text well under one). Case-insensitively a caseless character matches only
+    itself, so the test never rules out a real match."""
+    if "[:" in pattern:  # a POSIX class in RE2, characters in Python's reading
+        return None
+    try:
+        parsed = parse_pattern(pattern)
+    except re.error:  # a construct only RE2 has: no test
+        return None
+    needs: list[tuple[str, ...]] = []
+    _sequence_needs(list(parsed), needs)
+    return tuple(needs) or None
+
+
+def _sequence_needs(items, needs: list[tuple[str, ...]]) -> None:  # sre's parsed items (version-specific type)
+    """Add the needs of a concatenation: each caseless run, each alternation of caseless runs,
+    and those of groups and of repeats taken at least once."""
+    run = ""
+    for op, av in items:
+        if op is sre_parse.LITERAL and caseless(chr(av)):
+            run += chr(av)
+            continue
+        if run:
+            needs.append((run,))
+            run = ""
+        if op is sre_parse.SUBPATTERN:
+            _sequence_needs(av[-1], needs)
+        elif op is sre_parse.BRANCH:
+            alternatives = [_caseless_text(branch) for branch in av[1]]
+            if all(alternatives):  # no empty or non-literal branch
+                needs.append(tuple(sorted(set(alternatives), key=lambda a: (len(a), a))))  # type: ignore[arg-type]
+        elif op is sre_parse.IN and all(o is sre_parse.LITERAL and caseless(chr(v)) for o, v in av):
+            needs.append(tuple(chr(v) for _, v in av))  # (で|に) reads as the class [でに]
+        elif op in _REPEATS and av[0] >= 1:
+            _sequence_needs(list(av[2]), needs)
+    if run:
+        needs.append((run,))
+
+
+def _caseless_text(items) -> str | None:  # sre's parsed items (version-specific type)
+    """The text a sequence of caseless literal characters (in plain groups) matches, else None."""
+    out = []
+    for op, av in items:
+        if op is sre_parse.LITERAL and caseless(chr(av)):
+            out.append(chr(av))
+        elif op is sre_parse.SUBPATTERN and (inner := _caseless_text(av[-1])) is not None:
+            out.append(inner)
+        else:
+            return None
+    return "".join(out)
+
+
+def whole_text_width(pattern: str) -> tuple[int, int] | None:
+    """The least and most characters of a text ``pattern`` can match when it is anchored at both
+    ends (``^[^\\n]{1,40}$``: in RE2 without the multi-line flag ``^`` is the start of the text
+    and ``$`` its end, so a match is the whole text); None for any other pattern. A text of
+    another length cannot match, whatever its characters."""
+    if "[:" in pattern:
+        return None
+    try:
+        parsed = parse_pattern(pattern)
+    except re.error:
+        return None
+    items = list(parsed)
+    if parsed.state.flags & re.MULTILINE or len(items) < 2:
+        return None
+    first, last = items[0], items[-1]
+    if first != (sre_parse.AT, sre_parse.AT_BEGINNING) or last != (sre_parse.AT, sre_parse.AT_END):
+        return None  # (a top-level | parses as one BRANCH item: not anchored as a whole)
+    lo, hi = parsed.getwidth()
+    return lo, hi
+
+
 def union(parts: list[Grams | None]) -> Grams | None:
     """Requirement of "any of these patterns matches": None if any part has no filter."""
     out: set[str] = set()

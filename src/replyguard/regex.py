@@ -17,11 +17,13 @@ byte offsets become character offsets only for the matches found.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from re2 import _re2
 
+from .prefilter import Needs, literal_needs, whole_text_width
 from .set_source import set_source, syntax_items
 
 Span = tuple[int, int]
@@ -135,7 +137,8 @@ _GROUP_REF = re.compile(r"\\(?:([1-9])|g<([0-9]+)>)")
 class Regex:
     """A compiled pattern. :meth:`spans` gives every match, :meth:`search` whether any exists."""
 
-    __slots__ = ("_find", "_rx", "hits", "ignorecase", "may_be_empty", "ngroups", "relaxed", "set_source", "source")
+    __slots__ = ("_find", "_limits", "_rx", "hits", "ignorecase", "may_be_empty", "ngroups", "relaxed", "set_source",
+                 "source")
 
     def __init__(self, source: str, ignorecase: bool = False, groups: bool = False) -> None:
         """Compile ``source``; ``groups``: the caller reads groups (a replacement), not only spans.
@@ -170,6 +173,28 @@ class Regex:
             relaxed = None  # the relaxation left no valid pattern (a quantifier without its atom)
         self.relaxed: bool = relaxed is not None
         self.set_source: str = relaxed if relaxed is not None else source
+        self._limits: tuple[int, int, Needs] | None = None  # see may_match; None: not read yet
+
+    def may_match(self, text: str) -> bool:
+        """False only when the pattern cannot match ``text`` (the string the search would read
+        as UTF-8): its length is outside what a pattern anchored at both ends spans, or a
+        literal part is missing (:func:`~replyguard.prefilter.literal_needs`). Asked before a
+        relaxed pattern's own search confirms a set hit: within a check such a search walks
+        automaton states long out of the processor's cache (10–30 µs, against ~3 µs warm), and
+        ~40% of those candidates lack a later part. Read from the pattern on first use."""
+        limits = self._limits
+        if limits is None:
+            limits = self._limits = _limits(self.source)
+        lo, hi, needs = limits
+        if not lo <= len(text) <= hi:
+            return False
+        for strings in needs:
+            for s in strings:
+                if s in text:
+                    break
+            else:
+                return False
+        return True
 
     def bad_reference(self, template: str) -> int | None:
         """The first group number ``template`` refers to that the pattern does not have."""
@@ -277,6 +302,14 @@ class Regex:
                 ca = _bytes_to_chars(data, 0, a)
                 out.append(Match((ca, ca + _bytes_to_chars(data, a, b)), groups))
         return out
+
+
+def _limits(source: str) -> tuple[int, int, Needs]:
+    """What :meth:`Regex.may_match` tests: the text lengths the pattern can match (any, unless
+    it is anchored at both ends) and its literal needs (none when unknown)."""
+    width = whole_text_width(source)
+    lo, hi = width if width is not None else (0, sys.maxsize)
+    return lo, hi, literal_needs(source) or ()
 
 
 def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False) -> Regex:
