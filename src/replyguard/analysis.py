@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .budget import spend
-from .doc import Doc, doc_for
+from .doc import Doc, TermsKey, doc_for
 from .matcher import KeyIndex
 from .text import _LIGHT_RANGES, x_weight
 from .tokens import Token
@@ -166,10 +166,13 @@ class Analyser:
         whose words do not count (a thank-you-for-choosing-us sentence names the product
         without engaging with the post).
         """
-        if not outside:
-            cached = doc.content_terms.get(stock)
-            if cached is not None:
-                return cached
+        # kept by the stock vocabulary, and by the ranges left out when there are any: they are
+        # found in the same text (a relevance rule's ceremony sentences), so a draft checked
+        # again has its terms without its tokens (released after each check)
+        key: TermsKey = (stock, tuple(outside)) if outside else stock
+        cached = doc.content_terms.get(key)
+        if cached is not None:
+            return cached
         terms: set[str] = set()
         known = self._token_terms.get(stock)
         if known is None or len(known) > _MAX_TOKEN_KINDS:
@@ -181,9 +184,7 @@ class Analyser:
             if found is None:
                 found = known[t.kind] = _token_terms(t, stock)
             terms.update(found)
-        out = frozenset(terms)
-        if not outside:
-            doc.content_terms[stock] = out
+        out = doc.content_terms[key] = frozenset(terms)
         return out
 
     def ngrams(self, doc: Doc, n: int) -> frozenset[str]:

@@ -46,6 +46,8 @@ _URL = re.compile(r"https?://[^\s\u3000-\u30FF\u4E00-\u9FFF\uFF00-\uFFEF]+")
 _BARE_URL = re.compile(r"(?<![A-Za-z0-9.@])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[!-~]*)?")
 _HASHTAG = re.compile(r"#([^\s#、。,.!?！？「」()（）]+)")
 _ADDR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+TermsKey = frozenset[str] | tuple[frozenset[str], tuple[tuple[int, int], ...]]
+"""What a Doc's content terms are kept by: the stock vocabulary, with the ranges left out if any."""
 MASK = "\u25a1"  # □: stands in for a masked character (same length, so offsets stay valid)
 
 
@@ -77,9 +79,9 @@ class Doc:
         self._utf8: bytes | None = None
         self._registers: list[SentenceRegister] | None = None
         self.memo: dict[object, object] = {}  # matcher results, keyed by objects of the linter's matchers
-        # typed slots of the analyses (see analysis.Analyser): stock vocabulary → content terms,
-        # n → character n-grams
-        self.content_terms: dict[frozenset[str], frozenset[str]] = {}
+        # typed slots of the analyses (see analysis.Analyser): stock vocabulary (and the ranges left
+        # out, if any) → content terms, n → character n-grams
+        self.content_terms: dict[TermsKey, frozenset[str]] = {}
         self.ngram_sets: dict[int, frozenset[str]] = {}
         self._emoji: list[tuple[int, int]] | None = None
         # tuples, not lists: most are empty (the shared empty tuple), and a tuple of spans is one
