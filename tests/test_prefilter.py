@@ -137,7 +137,7 @@ def test_literal_needs_keep_every_part_in_full() -> None:
     assert literal_needs("DM(で|に)") == (("で", "に"),)
     assert literal_needs("(?:です)+か") == (("です",), ("か",))  # a repeat taken at least once
     assert literal_needs("(?:です)*か") == (("か",),)
-    assert literal_needs(r"\p{Han}です") is None  # a construct only RE2 reads: no test
+    assert literal_needs(r"\Qです\E") is None  # a construct only RE2 reads: no test
 
 
 def test_only_a_pattern_anchored_at_both_ends_bounds_the_length() -> None:
@@ -150,20 +150,34 @@ def test_only_a_pattern_anchored_at_both_ends_bounds_the_length() -> None:
     assert rx.may_match("短い") and not rx.may_match("長" * 41) and not rx.may_match("")
 
 
+def test_atoms_only_re2_reads_keep_the_literal_parts_around_them() -> None:
+    assert literal_needs("((?:ご[\\p{Han}]{2}|お[\\p{Han}][\\p{Hiragana}]?))される") == (("される",),)
+    assert literal_needs("[\\x{1F300}-\\x{1FAFF}]笑") == (("笑",),)
+    assert literal_needs("\\pLです") == (("です",),)  # the property's letter is no literal
+    assert literal_needs("\\\\p{Han}") == (("\\",), ("{",), ("}",))  # an escaped backslash, then text
+
+
 def test_may_match_never_rules_out_a_match(linter) -> None:
-    """A relaxed pattern's own search is skipped when :meth:`Regex.may_match` says no: on the
-    example texts and their mixtures, it never says no to a text the pattern matches."""
+    """A relaxed pattern's own search, and a substitution's, is skipped when
+    :meth:`Regex.may_match` says no: on the example texts and their mixtures, it never says no
+    to a text a shipped pattern matches (every pattern of the matchers and swaps is tried)."""
+    from replyguard.kinds.substitution import SubstitutionChecker
+
     patterns = {rx.source: rx for m in _shipped_matchers(linter) for rx, _ in m._scans}
-    tested = [rx for rx in patterns.values() if rx.relaxed]
-    assert len(tested) > 30
+    for rule in linter.rules:
+        if isinstance(rule.checker, SubstitutionChecker):
+            patterns.update((s.regex.source, s.regex) for s in rule.checker.swaps if s.regex is not None)
+    assert sum(rx.relaxed for rx in patterns.values()) > 30
     ruled_out = 0
     for text in _texts(linter):
         doc = Doc(text)
-        for rx in tested:
+        for rx in patterns.values():
             if not rx.may_match(doc.masked):
                 ruled_out += 1
                 assert not rx.search(doc.utf8), (text, rx.pattern)
-    assert ruled_out > 1000
+            if not rx.may_match(doc.text):
+                assert not rx.search(utf8(doc.text)), (text, rx.pattern)
+    assert ruled_out > 10000
 
 
 def test_the_set_gate_rules_out_only_what_cannot_match(linter) -> None:

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .set_source import syntax_items
+
 try:  # Python 3.11+
     import re._parser as sre_parse  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - Python 3.10
@@ -176,15 +178,38 @@ def literal_needs(pattern: str) -> Needs | None:
     missing (a search on a text whose automaton states are cold costs 10–30 µs within a check,
     ``in`` on a short text well under one). Case-insensitively a caseless character matches only
     itself, so the test never rules out a real match."""
-    if "[:" in pattern:  # a POSIX class in RE2, characters in Python's reading
+    readable = _one_character_atoms(pattern)
+    if "[:" in readable:  # a POSIX class in RE2, characters in Python's reading
         return None
     try:
-        parsed = parse_pattern(pattern)
+        parsed = parse_pattern(readable)
     except re.error:  # a construct only RE2 has: no test
         return None
     needs: list[tuple[str, ...]] = []
     _sequence_needs(list(parsed), needs)
     return tuple(needs) or None
+
+
+def _one_character_atoms(pattern: str) -> str:
+    """``pattern`` with the atoms only RE2 reads that match one character (``\\p{Han}``, ``\\pL``,
+    ``\\x{1F600}``, a class holding one of them) written ``\\d``, which Python reads as one
+    character too, and not as a literal: the literal parts around them are what they were
+    (``ご[\\p{Han}]{2}される`` still needs ``される``)."""
+    out: list[str] = []
+    skip = False
+    for i, end, kind, _ in syntax_items(pattern):
+        piece = pattern[i:end]
+        if skip:  # the letter of \pL
+            skip = False
+            continue
+        if kind == "escape" and piece[:2] in ("\\p", "\\P", "\\x") and (end > i + 2 or piece[1] in "pP"):
+            skip = end == i + 2  # \pL: the property's letter is the next item
+            out.append("\\d")
+        elif kind in ("class", "negated") and any(e in piece for e in ("\\p", "\\P", "\\x{")):
+            out.append("\\d")
+        else:
+            out.append(piece)
+    return "".join(out)
 
 
 def _sequence_needs(items, needs: list[tuple[str, ...]]) -> None:  # sre's parsed items (version-specific type)

@@ -309,7 +309,9 @@ def _limits(source: str) -> tuple[int, int, Needs]:
     it is anchored at both ends) and its literal needs (none when unknown)."""
     width = whole_text_width(source)
     lo, hi = width if width is not None else (0, sys.maxsize)
-    return lo, hi, literal_needs(source) or ()
+    # (not a need with U+FFFD: the UTF-8 searched has it for a lone surrogate of the text)
+    needs = tuple(n for n in literal_needs(source) or () if not any("\ufffd" in s for s in n))
+    return lo, hi, needs
 
 
 def compile_pattern(source: str, ignorecase: bool = False, groups: bool = False) -> Regex:

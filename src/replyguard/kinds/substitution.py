@@ -97,9 +97,12 @@ class SubstitutionChecker:
 
     @staticmethod
     def _matches(swap: _Swap, doc: Doc, data: bytes) -> Iterable[tuple[tuple[int, int], str]]:
-        if swap.regex is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)) and not (
-                swap.gate is not None and swap.gate.ruled_out(doc.memo, data)):
-            for m in swap.regex.matches(doc.text, data):
+        # the required characters, then the literal parts (ご…される needs される), then the gate's
+        # scan: most drafts lack every swap's literal parts, and then are not scanned at all
+        rx = swap.regex
+        if rx is not None and (swap.need is None or not swap.need.isdisjoint(doc.grams)) and rx.may_match(doc.text) \
+                and not (swap.gate is not None and swap.gate.ruled_out(doc.memo, data)):
+            for m in rx.matches(doc.text, data):
                 yield m.span, m.expand(swap.replacement)
         if swap.sequence is not None:
             for span in swap.sequence.spans(doc):
