@@ -464,6 +464,20 @@ def test_relevance_shares_compound_parts(make_linter) -> None:
     assert _hits(lint, conv("充電器の差し込みをご確認ください。", POST)) == []
 
 
+def test_relevance_brand_name_is_no_shared_word_even_when_it_splits(make_linter) -> None:
+    lint = make_linter(RELEVANCE)
+    # the name is analysed one way alone (ポケ + マップ) and another in running text (ポケマップ): no
+    # word spelled inside it counts as shared
+    brand = "ポケマップ"
+    post = f"{brand}の経路検索、駅名を入れても結果が出てこない"
+    stock = f"{brand}へのお問い合わせありがとうございます。"
+    c = conv(stock, post)
+    c = c.model_copy(update={"brand": c.brand.model_copy(update={"name": brand})})
+    assert len(_hits(lint, c)) == 1
+    engaged = c.model_copy(update={"draft": c.draft.model_copy(update={"text": "経路検索の不具合を確認いたします。"})})
+    assert _hits(lint, engaged) == []
+
+
 def test_relevance_ceremony_facts_do_not_engage(make_linter) -> None:
     facts = ("facts:\n  ceremony:\n    description: thanks for choosing us\n    match:\n"
              "      regex: ['(お選び|ご利用)いただき[^。]{0,6}ありがと']\n")

@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -65,20 +66,31 @@ class RelevanceChecker:
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
         brand = ctx.content_terms(ctx.doc(brand_name)) if brand_name else frozenset()
-        post_terms = ctx.content_terms(ctx.post, self.stock) - brand
+        name = unicodedata.normalize("NFKC", brand_name).lower()
+        post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock) - brand, name)
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
         spans = list(self.ceremony.find(ctx.draft)) if self.ceremony is not None else []
         for fact in self.ceremony_facts:
             spans.extend(fact.find(ctx.draft))
         skip = sorted({ctx.draft.sentence_at(a) for a, _ in spans})
-        draft_terms = ctx.content_terms(ctx.draft, self.stock, skip) - brand
+        draft_terms = _outside_name(ctx.content_terms(ctx.draft, self.stock, skip) - brand, name)
         if overlap(post_terms, draft_terms) >= self.min_overlap:
             return
         if self.defer_to is not None and ctx.fact(self.defer_to) \
                 and len({t for t in draft_terms if not t.startswith("~")}) >= self.defer_own_terms:
             return  # a reply with substance of its own, in the wrong tone: that rule's finding
         yield Hit(None, {"shared": 0})
+
+
+def _outside_name(terms: frozenset[str], name: str) -> frozenset[str]:
+    """``terms`` without those spelled inside the brand's name: in running text the name is
+    often one token (ポケノート) while alone it splits (ポケ + ノート), so subtracting the
+    name's own terms misses the token and its bigrams."""
+    if not name:
+        return terms
+    inside = {t for t in terms if t.lstrip("~").lower() in name}
+    return terms - inside if inside else terms
 
 
 def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
