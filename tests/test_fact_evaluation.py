@@ -218,3 +218,21 @@ def test_facts_asked_of_the_customers_texts_have_a_pattern_set_of_their_own(make
     found = lint.check(conv("DMでご連絡ください。ありがとうございます", "イヤホンが壊れました。ご連絡を")).findings
     assert [f.rule for f in found] == ["t/r"]
     assert lint.check(conv("DMでご連絡ください。", "イヤホンが壊れました。ご連絡を")).findings == []
+
+
+def test_present_of_earlier_messages_agrees_with_their_docs(lint: Linter) -> None:
+    """``thread.present`` and the like read a message itself when a visible character shows it
+    has text; otherwise the Doc's normalised text decides (zero-width characters are dropped,
+    an ideographic space is blank)."""
+    from replyguard.models import Message
+
+    texts = ["", " ", "\u3000", "\u200b", "\u200b\ufeff \n", "a", " はい ", "\u3000ｱ", "①", "😊", "\u0301",
+             "\u00ad\u3000", "ｶﾞ", "x\u200b", "\u2028"]
+    for text in texts:
+        thread = (Message(author="customer", text=text), Message(author="sample_support", text=text))
+        c = conv("はい", "いいえ", thread=thread, history=thread)
+        ctx = Context(c, lint.packset.facts, lint.settings, lint.analyser)
+        expected = bool(doc_for(text).text.strip())
+        for scope in ("thread", "thread_brand", "history", "history_brand"):
+            assert ctx.fact(f"{scope}.present") is expected, (scope, text)
+        ctx.close()
