@@ -636,3 +636,28 @@ def test_derived_facts_in_when(make_linter) -> None:
     assert _hits(lint, conv("それは仕様です。 https://example.com/faq", "すぐ壊れた。最悪")) == []
     assert _hits(lint, conv("それは仕様です。", "すぐ壊れた。最悪",
                             history=[msg("customer", "いつも使ってます", minutes=-9000)])) == []
+
+
+def test_a_pii_detector_with_a_digit_minimum_finds_nothing_in_fewer_digits() -> None:
+    """The phone, postal, card and My Number detectors are not searched in a text with fewer
+    decimal digits than their shortest match holds: the minimums are tight and never rule out
+    a match (random texts of digits, dashes, spaces and Japanese)."""
+    import random
+
+    from replyguard.kinds.pii import _DETECTORS, _Needs
+    from replyguard.regex import utf8
+
+    counted = {name: find for name, (_, find) in _DETECTORS.items() if isinstance(find, _Needs) and find.digits}
+    assert set(counted) == {"phone", "postal_code", "card", "my_number"}
+    shortest = {"phone": "TEL 03-1-1234 まで", "postal_code": "〒100-0001 東京都", "card": "4111 1111 1111 1111",
+                "my_number": "123456789018"}
+    for name, text in shortest.items():
+        assert list(counted[name].finder(text, utf8(text))), name
+    rng = random.Random(3)
+    pieces = ["0", "1", "5", "9", "０", "٣", "-", "ー", " ", "+81", "〒", "番", "TEL", "東京都", "です。"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        digits = sum(ch.isdecimal() for ch in text)
+        for name, find in counted.items():
+            if digits < find.digits:
+                assert not list(find.finder(text, utf8(text))), (name, text)

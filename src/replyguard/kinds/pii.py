@@ -140,33 +140,40 @@ def _my_numbers(text: str, data: bytes) -> Iterable[Span]:
 
 
 class _Needs:
-    """A detector skipped on texts without a character its matches must contain.
+    """A detector skipped on texts without a character its matches must contain, or with fewer
+    decimal digits than a match holds.
 
     Every built-in detector needs a digit (``\\d``: any Unicode decimal digit, as in the
     patterns) or an ``@``; most drafts have neither, and one scan for it is cheaper than six
     (a check makes each scan once for all the detectors that need it: :class:`PiiChecker`).
+    A phone or postal number has at least 7 digits and a card or My Number 12, where a draft
+    with a digit mostly has a time or a price: counting them (once per text) spares the
+    pattern searches, which within a check cost ~10 µs each.
     """
 
-    __slots__ = ("finder", "need")
+    __slots__ = ("digits", "finder", "need")
 
-    def __init__(self, pattern: str, finder: Detector) -> None:
+    def __init__(self, pattern: str, finder: Detector, digits: int = 0) -> None:
         self.need = re.compile(pattern)
         self.finder = finder
+        self.digits = digits
 
     def __call__(self, text: str, data: bytes) -> Iterable[Span]:
         return self.finder(text, data) if self.need.search(text) else ()
 
 
-def _needs(pattern: str, finder: Detector) -> Detector:
-    return _Needs(pattern, finder)
+def _needs(pattern: str, finder: Detector, digits: int = 0) -> Detector:
+    return _Needs(pattern, finder, digits)
 
+
+_DIGIT = re.compile(r"\d")
 
 _DETECTORS: dict[str, tuple[str, Detector]] = {
-    "phone": ("電話番号", _needs(r"\d", _PHONE.spans)),
+    "phone": ("電話番号", _needs(r"\d", _PHONE.spans, 7)),  # 0N-N-NNNN at the shortest
     "email": ("メールアドレス", _needs("@", _EMAIL.spans)),
-    "postal_code": ("郵便番号", _needs(r"\d", _spans(*_POSTAL))),
-    "card": ("カード番号", _needs(r"\d", _cards)),
-    "my_number": ("個人番号", _needs(r"\d", _my_numbers)),
+    "postal_code": ("郵便番号", _needs(r"\d", _spans(*_POSTAL), 7)),  # NNN-NNNN
+    "card": ("カード番号", _needs(r"\d", _cards, 12)),  # _DIGIT_RUN: N(?:[ -]?N){11,18}
+    "my_number": ("個人番号", _needs(r"\d", _my_numbers, 12)),
     "address": ("住所", _needs(r"\d", _ADDRESS.spans)),
 }
 
@@ -188,6 +195,7 @@ class PiiChecker:
         text = doc.text
         data: bytes | None = None  # the text as written (Doc.utf8 has its addresses masked), when read
         has: dict[str, bool] = {}  # required character pattern → whether the text has one
+        digits = -1  # how many decimal digits the text has, once counted
         for label, find in self.detectors:
             if isinstance(find, _Needs):
                 ok = has.get(find.need.pattern)
@@ -195,6 +203,11 @@ class PiiChecker:
                     ok = has[find.need.pattern] = find.need.search(text) is not None
                 if not ok:
                     continue
+                if find.digits:
+                    if digits < 0:
+                        digits = len(_DIGIT.findall(text))
+                    if digits < find.digits:
+                        continue
                 find = find.finder
             if data is None:
                 data = utf8(text)
