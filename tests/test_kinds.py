@@ -396,6 +396,15 @@ def test_mention_reply_must_answer_with_answer_facts(make_linter) -> None:
     assert _hits(lint, conv("ご質問ありがとうございました！", POST, thread=held)) == []
 
 
+def test_a_follow_up_naming_nothing_is_answered_by_an_answer(make_linter) -> None:
+    facts = "facts:\n  answer:\n    description: an answer\n    match:\n      regex: ['[0-9]+時間']\n"
+    lint = make_linter(_rule(MENTION_BODY + "answer_facts: [answer]\n", extra=facts))
+    # 「で、どうなんですか？」 adds no word to the post: it asks about the post itself
+    thread = [msg("someone", "@sample_support で、どうなんですか？", id="q1")]
+    assert _hits(lint, conv("雪の影響で2時間ほど遅れております。", POST, thread=thread)) == []
+    assert _hits(lint, conv("ご連絡ありがとうございます。", POST, thread=thread))
+
+
 def test_answer_facts_must_be_facts_with_a_match(make_linter) -> None:
     from replyguard.errors import ReplyguardError
 

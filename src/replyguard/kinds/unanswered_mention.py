@@ -73,7 +73,9 @@ class MentionChecker:
     def _addressed(self, q: Message, reply_text: str, ctx: Context) -> bool:
         q_terms = {t for t in ctx.content_terms(ctx.doc(q.text), self.stock) if not t.startswith("~")}
         if not q_terms:
-            return False
+            # a follow-up that names nothing of its own (で、どうなんですか？) asks about the post:
+            # a reply that answers something (answer facts) answers it
+            return any(m.at_least(ctx.doc(reply_text)) for m in self.answers)
         r_terms = ctx.content_terms(ctx.doc(reply_text), self.stock)
         if self.min_overlap > 0 and q_terms.isdisjoint(r_terms):
             return False  # nothing shared: narrowing the question by the post's words cannot change that
