@@ -382,6 +382,9 @@ def test_unanswered_mention(make_linter) -> None:
     # a third party's question not addressed to the brand is not the brand's to answer
     chatter = [msg("someone", "ちなみに保証期間は何年ですか？", id="q1")]
     assert _hits(lint, conv(DRAFT, POST, thread=chatter)) == []
+    # nor is the post's author asking a friend
+    to_friend = [msg("customer", "@tomo_k ちなみに保証期間は何年だっけ？", id="q1")]
+    assert _hits(lint, conv(DRAFT, POST, thread=to_friend)) == []
 
 
 def test_mention_reply_must_answer_with_answer_facts(make_linter) -> None:

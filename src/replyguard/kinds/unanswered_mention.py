@@ -1,7 +1,8 @@
 """A question to the brand in the thread is left unanswered while the draft replies.
 
 A thread message is such a question when it is not by the brand, was posted before the
-draft, either @mentions a brand handle or is by the post's author, and matches `question`.
+draft, either @mentions a brand handle or is by the post's author and @mentions no one else (a
+question to a friend is not one to the brand), and matches `question`.
 It counts as answered when the draft or a brand message replies to it (`in_reply_to` = its
 `id`), or when a later brand message or the draft shares at least `min_overlap` of the
 content words it adds to the post (those it shares with the post are its topic, not what it
@@ -22,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +36,8 @@ from ..models import Message
 from ..schema import MatcherSpec, RuleBase, StrList
 from . import BuildEnv, Hit, Kind
 from ._thread import before
+
+_MENTION = re.compile(r"@[A-Za-z0-9_]+")
 
 
 class MentionRule(RuleBase):
@@ -94,7 +98,9 @@ class MentionChecker:
                 continue
             qdoc = ctx.doc(q.text)
             to_brand = any(f"@{h}" in qdoc.text.lower() for h in ctx.handles)
-            if not (to_brand or q.author == conv.post.author) or not self.question.at_least(qdoc):
+            # the post's author asking a friend (@kanako だよね？) is not asking the brand
+            own = q.author == conv.post.author and not _MENTION.search(qdoc.text)
+            if not (to_brand or own) or not self.question.at_least(qdoc):
                 continue
             if self._draft_replies(q, ctx) or (q.id is not None and any(b.in_reply_to == q.id for b in brand_msgs)):
                 continue
