@@ -19,7 +19,6 @@ Example::
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -65,8 +64,10 @@ class RelevanceChecker:
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
-        brand = ctx.content_terms(ctx.doc(brand_name)) if brand_name else frozenset()
-        name = unicodedata.normalize("NFKC", brand_name).lower()
+        brand_doc = ctx.doc(brand_name) if brand_name else None
+        brand = ctx.content_terms(brand_doc) if brand_doc is not None else frozenset()
+        # the name as the texts are matched (normalised like them), for _outside_name
+        name = brand_doc.text.lower() if brand_doc is not None else ""
         post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock) - brand, name)
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
