@@ -506,6 +506,41 @@ ceremony_facts: [ceremony]
     assert _hits(lint, conv("充電ケースの端子をご確認ください。", POST)) == []
 
 
+FOCUS = _rule("""
+category: off_topic_template
+severity: info
+message: 聞かれたことに触れていません
+kind: relevance
+focus: question
+stock: ["@stock"]
+light: ["@light"]
+min_post_terms: 1
+""", extra="lexicons:\n  stock: [ありがとう, 有難う, 御座る, 頂く, 利用]\n  light: [やる, 遣る, 今年, 何時]\n")
+
+
+def test_relevance_focus_compares_what_is_asked_not_the_topic(make_linter) -> None:
+    lint = make_linter(FOCUS)
+    post = "ペイタマの残高って有効期限ある？しばらく使ってない"
+    # the product (残高) is only the topic: talking about it does not answer
+    assert len(_hits(lint, conv("残高は全国のコンビニでお支払いに使えます。", post))) == 1
+    assert _hits(lint, conv("残高の有効期限は最後のご利用から2年です。", post)) == []
+
+
+def test_relevance_focus_topic_is_asked_when_only_light_words_follow(make_linter) -> None:
+    lint = make_linter(FOCUS)
+    # after the topic only やる and 今年: the sale itself is what is asked about
+    post = "冬のセールって今年もやりますか？"
+    assert _hits(lint, conv("年末セールは12月20日からです。", post)) == []
+    assert len(_hits(lint, conv("新作のコートが入荷しました。", post))) == 1
+
+
+def test_relevance_focus_judges_only_posts_that_ask(make_linter) -> None:
+    lint = make_linter(FOCUS)
+    assert _hits(lint, conv("新作のコートが入荷しました。", "冬のセール、今年も楽しみ！")) == []
+    # a polite question without a question mark still asks (the ending is read, not only ？)
+    assert len(_hits(lint, conv("新作のコートが入荷しました。", "朝食は何時からですか"))) == 1
+
+
 def test_relevance_ceremony_facts_must_be_matched_facts(make_linter) -> None:
     from replyguard.errors import ReplyguardError
 

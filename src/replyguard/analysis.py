@@ -33,6 +33,11 @@ def _is_content(tok: Token) -> bool:
     return len(tok.surface) > 1 or any(ord(c) in _KANJI_KATA for c in tok.surface)
 
 
+def content_lemma(tok: Token) -> str | None:
+    """The lemma a content word counts under (as in :meth:`Analyser.content_terms`), or None."""
+    return tok.lemma.split("-", 1)[0] if _is_content(tok) else None
+
+
 def _token_terms(t: Token, stock: frozenset[str]) -> tuple[str, ...]:
     if not _is_content(t):
         return ()

@@ -7,6 +7,11 @@ dependent words excluded), plus kanji/katakana bigrams of them (so `充電器` m
 ``ceremony`` sentence (「〇〇をお選びいただきありがとうございます」 names the product without
 engaging with what the post says about it). Span: none.
 
+With ``focus: question`` the post's words are those of its question sentences from after their
+topic (:mod:`replyguard.question_focus`): a reply about the product the question hangs on
+(「残高って有効期限ある？」 answered with where the balance can be spent) shares the topic, not
+what was asked. Posts that ask nothing are not judged.
+
 Example::
 
     - id: stock-reply-misses-post
@@ -19,16 +24,18 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
 
-from ..analysis import overlap
+from ..analysis import content_lemma, overlap
 from ..context import Context
 from ..matcher import Matcher
+from ..question_focus import outside_focus
 from ..schema import MatcherSpec, RuleBase, StrList
+from ..tokens import Token
 from . import BuildEnv, Hit, Kind, KindError
 
 
@@ -50,6 +57,12 @@ class RelevanceRule(RuleBase):
         "words of its own, the draft has substance and its problem is that fact's rule, not a stock reply"))
     defer_own_terms: int = Field(3, ge=1, description="content words of its own (outside ceremony, stock "
                                  "vocabulary and the brand's name) that give a draft substance")
+    focus: Literal["post", "question"] = Field("post", description=(
+        "`question`: compare with what the post asks about — its question sentences, from after "
+        "their topic (って/は/、) — and judge only posts that ask; `post`: the whole post"))
+    light: StrList = Field(default_factory=list, description=(
+        "lemmas (or `@lexicon`) that do not make what a question asks about (やる, いつ, 今年): "
+        "when only these follow a question's topic, the topic is what is asked about"))
 
 
 @dataclass
@@ -61,6 +74,12 @@ class RelevanceChecker:
     defer_to: str | None = None
     defer_own_terms: int = 3
     ceremony_facts: tuple[Matcher, ...] = ()
+    focus: str = "post"
+    light: frozenset[str] = frozenset()
+
+    def _is_light(self, tokens: Sequence[Token]) -> bool:
+        return all(lemma is None or lemma in self.light or lemma in self.stock
+                   for lemma in map(content_lemma, tokens))
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         brand_name = ctx.conv.brand.name
@@ -68,7 +87,13 @@ class RelevanceChecker:
         brand = ctx.content_terms(brand_doc) if brand_doc is not None else frozenset()
         # the name as the texts are matched (normalised like them), for _outside_name
         name = brand_doc.text.lower() if brand_doc is not None else ""
-        post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock) - brand, name)
+        asked: Sequence[tuple[int, int]] = ()
+        if self.focus == "question":
+            outside = outside_focus(ctx.post, self._is_light)
+            if outside is None:
+                return  # the post asks nothing
+            asked = outside
+        post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock, asked) - brand, name)
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
         spans = list(self.ceremony.find(ctx.draft)) if self.ceremony is not None else []
@@ -101,7 +126,8 @@ def build(spec: RelevanceRule, env: BuildEnv) -> RelevanceChecker:
     if spec.defer_to is not None and not env.facts.known(spec.defer_to):
         raise KindError(f"defer_to names an unknown fact {spec.defer_to!r}", at=("defer_to",))
     return RelevanceChecker(stock, spec.min_overlap, spec.min_post_terms, ceremony, spec.defer_to,
-                            spec.defer_own_terms, env.fact_matchers(spec.ceremony_facts, at=("ceremony_facts",)))
+                            spec.defer_own_terms, env.fact_matchers(spec.ceremony_facts, at=("ceremony_facts",)),
+                            spec.focus, frozenset(env.lexicon_words(spec.light, at=("light",))))
 
 
 KIND = Kind(RelevanceRule, build, {"shared": "content words shared with the post: 0"}, __doc__ or "")
