@@ -9,6 +9,7 @@ import pytest
 from conftest import conv, msg
 
 from replyguard import Config, apply_fixes
+from replyguard.doc import doc_for
 from replyguard.kinds.pii import luhn_ok, my_number_ok
 
 
@@ -708,3 +709,12 @@ def test_a_pii_detector_with_a_digit_minimum_finds_nothing_in_fewer_digits() -> 
         for name, find in counted.items():
             if digits < find.digits:
                 assert not list(find.finder(text, utf8(text))), (name, text)
+
+
+def test_substitution_hits_kept_on_the_doc_as_a_tuple(make_linter) -> None:
+    lint = make_linter(SUBSTITUTION)
+    found = _hits(lint, conv("先ほどおっしゃられた件です。", "x"))
+    kept = [v for v in doc_for("先ほどおっしゃられた件です。").memo.values() if isinstance(v, tuple) and v
+            and type(v[0]).__name__ == "Hit"]
+    assert len(found) == 1 and len(kept) == 1  # kept as a tuple, and the check reads it as it was
+    assert lint.check(conv("ありがとうございます。", "x")).findings == []

@@ -198,3 +198,14 @@ def test_bright_emoji_fact_is_kept_on_the_doc() -> None:
         d = Doc(text)
         assert _bright(d) is want is bool(bright_emoji(d))
         assert d.memo[_BRIGHT] is want
+
+
+def test_a_docs_kept_analyses_are_tuples() -> None:
+    # a cached Doc keeps these for its life: tuples of ints and strings the collector stops
+    # tracking (lists stay tracked; fewer tracked objects per Doc, cheaper collections)
+    d = Doc("「こんにちは」と(例)お伝えしました😊。また明日ね！")
+    for kept in (d.sentences, d.endings, d.registers, d.quotes, d.asides, d.emoji):
+        assert isinstance(kept, tuple) and kept
+    assert [d.text[a:b] for a, b in d.quotes] == ["「こんにちは」"]
+    assert [d.text[a:b] for a, b in d.asides] == ["「こんにちは」", "(例)"]
+    assert Doc("ありがとうございます").quotes == () == Doc("ありがとうございます").asides

@@ -68,22 +68,24 @@ class Doc:
         self.norm: NormalizedText = normalize(original)
         self.text: str = self.norm.text
         self._tokens: tuple[Token, ...] | None = None
-        self._sentences: list[tuple[int, int]] | None = None
-        self._endings: list[tuple[str, int, int]] | None = None
-        self._quotes: list[tuple[int, int]] | None = None
-        self._asides: list[tuple[int, int]] | None = None
+        # tuples, not lists, for what is kept on a Doc: a tuple of ints and strings is one object
+        # the collector stops tracking, where a list stays tracked as long as the Doc is cached
+        self._sentences: tuple[tuple[int, int], ...] | None = None
+        self._endings: tuple[tuple[str, int, int], ...] | None = None
+        self._quotes: tuple[tuple[int, int], ...] | None = None
+        self._asides: tuple[tuple[int, int], ...] | None = None
         self.grams: set[str] = text_grams(self.text)
         """The set of the text's characters (see :mod:`replyguard.prefilter`): made at once, as
         nearly every text is asked for it, many times a check."""
         self._sentence_tokens: list[tuple[int, int, Sequence[Token]]] | None = None
         self._utf8: bytes | None = None
-        self._registers: list[SentenceRegister] | None = None
+        self._registers: tuple[SentenceRegister, ...] | None = None
         self.memo: dict[object, object] = {}  # matcher results, keyed by objects of the linter's matchers
         # typed slots of the analyses (see analysis.Analyser): stock vocabulary (and the ranges left
         # out, if any) → content terms, n → character n-grams
         self.content_terms: dict[TermsKey, frozenset[str]] = {}
         self.ngram_sets: dict[int, frozenset[str]] = {}
-        self._emoji: list[tuple[int, int]] | None = None
+        self._emoji: tuple[tuple[int, int], ...] | None = None
         # tuples, not lists: most are empty (the shared empty tuple), and a tuple of spans is one
         # object the collector stops tracking, where a list is tracked for the Doc's life
         self.urls: tuple[tuple[int, int], ...] = tuple([m.span() for m in _URL.finditer(self.text)])
@@ -96,10 +98,10 @@ class Doc:
         self.masked: str = _mask(self.text, self.urls, self.addresses, self.hashtags)
 
     @property
-    def emoji(self) -> list[tuple[int, int]]:
+    def emoji(self) -> tuple[tuple[int, int], ...]:
         """Emoji ranges (a ZWJ sequence is one): found when first asked — 4 texts in 10 are."""
         if self._emoji is None:
-            self._emoji = _join_zwj(self.norm, [m.span() for m in _EMOJI.finditer(self.text)])
+            self._emoji = tuple(_join_zwj(self.norm, [m.span() for m in _EMOJI.finditer(self.text)]))
         return self._emoji
 
     @property
@@ -134,26 +136,26 @@ class Doc:
         return self._utf8
 
     @property
-    def quotes(self) -> list[tuple[int, int]]:
+    def quotes(self) -> tuple[tuple[int, int], ...]:
         """Ranges of quoted text (「…」, 『…』, “…”): the customer's words, not the draft's."""
         if self._quotes is None:
-            self._quotes = [m.span() for m in _QUOTES.finditer(self.text)]
+            self._quotes = tuple([m.span() for m in _QUOTES.finditer(self.text)])
         return self._quotes
 
     def in_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self.quotes)
 
     @property
-    def asides(self) -> list[tuple[int, int]]:
+    def asides(self) -> tuple[tuple[int, int], ...]:
         """Ranges of quotes and parenthesised asides (（例：表示が遅い など）): text whose endings
         are not the sentence's own, left out of a sentence's register."""
         if self._asides is None:
-            self._asides = sorted(self.quotes + [m.span() for m in _ASIDES.finditer(self.text)]) \
+            self._asides = tuple(sorted([*self.quotes, *(m.span() for m in _ASIDES.finditer(self.text))])) \
                 if ("（" in self.text or "(" in self.text) else self.quotes
         return self._asides
 
     @property
-    def sentences(self) -> list[tuple[int, int]]:
+    def sentences(self) -> tuple[tuple[int, int], ...]:
         """Sentence ranges, split at 。！？, line breaks and spaces after Japanese text."""
         if self._sentences is None:
             text, quotes = self.text, self.quotes
@@ -173,7 +175,7 @@ class Doc:
                 start = b
             if text[start:].strip():
                 out.append((start, len(text)))
-            self._sentences = out
+            self._sentences = tuple(out)
         return self._sentences
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
@@ -217,16 +219,16 @@ class Doc:
         return out
 
     @property
-    def endings(self) -> list[tuple[str, int, int]]:
+    def endings(self) -> tuple[tuple[str, int, int], ...]:
         """For each sentence outside quotes: (``polite``|``plain``|``none``, start, end of the ending)."""
         if self._endings is None:
             sentences = self.sentence_tokens()
             spend("stopped before reading a text's sentence endings")
-            self._endings = [_classify_ending(inside, a) for a, _, inside in sentences]
+            self._endings = tuple([_classify_ending(inside, a) for a, _, inside in sentences])
         return self._endings
 
     @property
-    def registers(self) -> list[SentenceRegister]:
+    def registers(self) -> tuple[SentenceRegister, ...]:
         """The register profile of the text: one :class:`SentenceRegister` per sentence."""
         if self._registers is None:  # kept when the tokens are released
             # Sentences whose ending is already known to be polite need no second look (most
@@ -234,10 +236,10 @@ class Doc:
             endings = self.endings
             sentences = self.sentence_tokens() if any(e[0] != "polite" for e in endings) else None
             spend("stopped before reading a text's registers")
-            self._registers = [
+            self._registers = tuple([
                 SentenceRegister("polite", False, e[1], e[2]) if e[0] == "polite" or sentences is None
                 else register_analysis.classify(sentences[k][2], self.text, sentences[k][0], sentences[k][1])
-                for k, e in enumerate(endings)]
+                for k, e in enumerate(endings)])
         return self._registers
 
     def emoji_count(self) -> int:

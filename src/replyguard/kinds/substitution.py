@@ -78,9 +78,9 @@ class SubstitutionChecker:
         """The hits depend on the draft's text only: they are kept on its Doc (a draft checked
         again, in another context, is not matched again)."""
         doc = ctx.draft
-        hits: list[Hit] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
-        if hits is None:
-            hits = doc.memo[self._memo_key] = list(self._hits(doc))
+        hits: tuple[Hit, ...] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
+        if hits is None:  # a tuple: nearly always the shared empty one, which the collector never tracks
+            hits = doc.memo[self._memo_key] = tuple(self._hits(doc))
         return hits
 
     def _hits(self, doc: Doc) -> Iterable[Hit]:
