@@ -718,3 +718,16 @@ def test_substitution_hits_kept_on_the_doc_as_a_tuple(make_linter) -> None:
             and type(v[0]).__name__ == "Hit"]
     assert len(found) == 1 and len(kept) == 1  # kept as a tuple, and the check reads it as it was
     assert lint.check(conv("ありがとうございます。", "x")).findings == []
+
+
+def test_a_checked_drafts_doc_keeps_no_list() -> None:
+    # what a check keeps on a draft's Doc (substitution hits, what the PII detectors find, the
+    # sentences and registers) is kept in tuples: a kept list is tracked by the collector for as
+    # long as the Doc is cached
+    from replyguard import Linter
+    draft = "おっしゃられた件、090-1234-5678までお電話ください。確認します！"
+    report = Linter().check(conv(draft, "電話番号を教えてください"))
+    assert report.findings
+    doc = doc_for(draft)
+    assert not [v for v in doc.memo.values() if isinstance(v, list)]
+    assert not [s for s in type(doc).__slots__ if isinstance(getattr(doc, s), list)]

@@ -38,3 +38,16 @@ def test_scan_answers_are_the_facts_own() -> None:
             assert {k: expected[k] for k in known} == known, (scope, text)
             answered += len(known)
     assert answered > len(texts) * 2 * 20  # most facts are answered so (34 and 33 of 60 per scope)
+
+
+def test_kept_answers_share_one_memo_key_per_scope() -> None:
+    # one key per table and scope for every Doc (a key made per Doc would be one more object the
+    # collector tracks for as long as the Doc is cached); each scope keeps its own answers
+    facts = Linter().packset.facts
+    first, second = Doc("確認いたします。"), Doc("申し訳ございません。")
+    facts.known_answers(first, "draft"), facts.known_answers(first, "post")
+    facts.known_answers(second, "draft")
+    keys = [[k for k in d.memo if isinstance(k, tuple) and k[0] is facts] for d in (first, second)]
+    assert len(keys[0]) == 2 and len(keys[1]) == 1
+    assert keys[1][0] in keys[0] and any(keys[1][0] is k for k in keys[0])
+    assert facts.known_answers(second, "draft") is second.memo[keys[1][0]]

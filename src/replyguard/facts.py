@@ -132,9 +132,6 @@ _KNOWN_DRAFT = ("known-facts", "draft")
 _KNOWN_POST = ("known-facts", "post")
 
 
-def _known_key(table: object, scope: str) -> tuple[object, tuple[str, str]]:
-    return table, (_KNOWN_DRAFT if scope == "draft" else _KNOWN_POST)
-
 
 def _kept(name: str, scope: str, test: Callable[[Doc], bool]) -> Callable[[Context], bool]:
     """A ``draft.X``/``post.X`` fact that depends on the text alone, recording each answer in
@@ -198,10 +195,13 @@ class FactTable:
         self.compiled: dict[str, Callable[[Context], bool]] = {}
         """Fact name → its test, made on first use (:meth:`function`)."""
         self._set_answers: dict[str, SetAnswers] = {}  # scope → its facts a scan answers
+        # scope → the memo key of a Doc's kept answers, made once: a key made per Doc is one more
+        # object the collector tracks for as long as the Doc is cached (it holds this table)
+        self._known_keys: dict[str, tuple[FactTable, tuple[str, str]]] = {}
 
     def __getstate__(self) -> dict:
         # closures and pattern sets do not pickle; they are rebuilt
-        return {**self.__dict__, "compiled": {}, "_set_answers": {}}
+        return {**self.__dict__, "compiled": {}, "_set_answers": {}, "_known_keys": {}}
 
     def copy(self) -> FactTable:
         """A table with the same facts, to which more may be added (template packs on top of
@@ -225,7 +225,9 @@ class FactTable:
         see their texts again). A text new to the table starts with the facts its pattern set's
         scan answers alone (:class:`~replyguard.set_answers.SetAnswers`); each other fact is
         added when a check first asks it."""
-        key = _known_key(self, scope)
+        key = self._known_keys.get(scope)
+        if key is None:
+            key = self._known_keys[scope] = (self, _KNOWN_DRAFT if scope == "draft" else _KNOWN_POST)
         found: dict[str, bool] | None = doc.memo.get(key)  # type: ignore[assignment]
         if found is None:
             found = doc.memo[key] = {}

@@ -185,13 +185,15 @@ class PiiChecker:
     unless: Matcher | None = None
     _memo_key: object = field(default_factory=object, compare=False, repr=False)
 
-    def _found(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def _found(self, doc: Doc) -> tuple[tuple[str, int, int], ...]:
         """What the detectors find in the draft's text, in their order (kept on its Doc: it
-        depends on the text only; what the brand's contacts allow is decided per check)."""
-        found: list[tuple[str, int, int]] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
-        if found is not None:
-            return found
-        found = []
+        depends on the text only; what the brand's contacts allow is decided per check). Kept as
+        a tuple, nearly always the shared empty one: a kept list is tracked by the collector for
+        as long as the Doc is cached."""
+        kept: tuple[tuple[str, int, int], ...] | None = doc.memo.get(self._memo_key)  # type: ignore[assignment]
+        if kept is not None:
+            return kept
+        found: list[tuple[str, int, int]] = []
         text = doc.text
         data: bytes | None = None  # the text as written (Doc.utf8 has its addresses masked), when read
         has: dict[str, bool] = {}  # required character pattern → whether the text has one
@@ -212,8 +214,8 @@ class PiiChecker:
             if data is None:
                 data = utf8(text)
             found.extend((label, a, b) for a, b in find(text, data))
-        doc.memo[self._memo_key] = found
-        return found
+        kept = doc.memo[self._memo_key] = tuple(found)
+        return kept
 
     def run(self, ctx: Context) -> Iterable[Hit]:
         doc = ctx.draft
