@@ -204,7 +204,28 @@ def test_word_features_kept_on_the_doc_are_the_texts_own() -> None:
     assert words <= feats and any(f.startswith("P:") for f in feats)
     again = Context(conv, linter.packset.facts, linter.settings, linter.analyser)
     asked: list[object] = []
-    real = again.content_terms
-    again.content_terms = lambda doc, *a: asked.append(doc) or real(doc, *a)  # type: ignore[method-assign]
+    real = again.word_features
+    again.word_features = lambda doc, *a: asked.append(doc) or real(doc, *a)  # type: ignore[method-assign]
     assert confidence.conversation_features(again, [], ("post.praise",), post_words=True) == feats
     assert asked == []  # both texts' words were kept on their Docs
+
+
+def test_word_features_are_the_content_terms_words() -> None:
+    """Word features found per token kind are the content terms' words (no ``~`` stem or
+    bigram) with the prefix, as the model was trained with, on every dev text."""
+    from eval_data import dev_set
+
+    from replyguard.analysis import Analyser
+    from replyguard.doc import Doc
+
+    texts = [SORRY, PRAISE, PII, "", "www", "〜〜焼ける"]
+    with open(dev_set(), encoding="utf-8") as fh:
+        for line in fh:
+            case = json.loads(line)
+            texts += [case["draft"]["text"], case["post"]["text"]]
+    analyser = Analyser()
+    for prefix in ("D:", "P:"):
+        for text in texts:
+            expected = frozenset(prefix + t for t in analyser.content_terms(Doc(text), frozenset())
+                                 if not t.startswith("~"))
+            assert analyser.word_features(Doc(text), prefix) == expected, text

@@ -153,9 +153,11 @@ class Analyser:
         self.keys = keys if keys is not None else KeyIndex()
         # stock → token kind → the terms one token contributes (tokens repeat a lot)
         self._token_terms: dict[frozenset[str], dict[int, tuple[str, ...]]] = {}
+        # prefix → token kind → the feature its content lemma makes ("" for none): see word_features
+        self._token_words: dict[str, dict[int, str]] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_token_terms": {}}  # a cache: workers rebuild it
+        return {**self.__dict__, "_token_terms": {}, "_token_words": {}}  # caches: workers rebuild them
 
     def doc(self, text: str) -> Doc:
         """The analysed text (shared by every check that sees the same text)."""
@@ -191,6 +193,24 @@ class Analyser:
             terms.update(found)
         out = doc.content_terms[key] = frozenset(terms)
         return out
+
+    def word_features(self, doc: Doc, prefix: str) -> frozenset[str]:
+        """``prefix`` + each content lemma of a text (``D:謝る``): the words of
+        :meth:`content_terms` without a stock, and without its ``~`` stems and bigrams, found
+        per token kind (the confidence model's word features; a rated check asked for the whole
+        terms and then made a string per word)."""
+        known = self._token_words.get(prefix)
+        if known is None or len(known) > _MAX_TOKEN_KINDS:
+            known = self._token_words[prefix] = {}
+        words: set[str] = set()
+        for t in doc.tokens:
+            found = known.get(t.kind)
+            if found is None:
+                lemma = content_lemma(t)
+                found = known[t.kind] = "" if lemma is None or lemma.startswith("~") else prefix + lemma
+            if found:
+                words.add(found)
+        return frozenset(words)
 
     def ngrams(self, doc: Doc, n: int) -> frozenset[str]:
         """:func:`ngrams` of a Doc's text, kept on the Doc (history texts repeat across cases)."""

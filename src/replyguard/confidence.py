@@ -92,11 +92,11 @@ _WORDS = {"P:": ("confidence-words", "P:"), "D:": ("confidence-words", "D:")}
 
 def _words(ctx: Context, doc: Doc, prefix: str) -> frozenset[str]:
     """A text's content words as features (``D:謝る``), kept on its Doc: a draft checked again
-    has them at hand, without its content terms or a string per word."""
+    has them at hand, without its tokens."""
     key = _WORDS[prefix]
     found: frozenset[str] | None = doc.memo.get(key)  # type: ignore[assignment]
     if found is None:
-        found = doc.memo[key] = frozenset(prefix + t for t in ctx.content_terms(doc) if not t.startswith("~"))
+        found = doc.memo[key] = ctx.word_features(doc, prefix)
     return found
 
 

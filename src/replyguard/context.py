@@ -140,6 +140,9 @@ class Context:
                       outside: Sequence[tuple[int, int]] = ()) -> frozenset[str]:
         return self.analyser.content_terms(doc, stock, outside)
 
+    def word_features(self, doc: Doc, prefix: str) -> frozenset[str]:
+        return self.analyser.word_features(doc, prefix)
+
     def ngrams(self, doc: Doc, n: int) -> frozenset[str]:
         return self.analyser.ngrams(doc, n)
 
