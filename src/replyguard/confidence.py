@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +66,8 @@ def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iter
     """The features of a checked conversation: ``F:`` facts that hold, ``R:`` rules and ``C:``
     categories that reported, ``P:``/``D:`` content words of the post and the draft (each only
     when asked for: the post's words need its tokens, which a check often does without)."""
-    look, named = ctx.fact, _FACT_FEATURES
-    feats = {named.get(name) or _fact_feature(name) for name in facts if look(name)}
+    names = facts if isinstance(facts, tuple) else tuple(facts)
+    feats = set(compress(_fact_features(names), map(ctx.fact, names)))  # asked in order, at C speed
     feats.update(f"R:{f.rule}" for f in findings)
     feats.update(f"C:{f.category}" for f in findings)
     if post_words:
@@ -77,12 +77,17 @@ def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iter
     return feats
 
 
-# "F:" + a fact's name, made once per name (a rated check asks 37–68 facts)
-_FACT_FEATURES: dict[str, str] = {}
+# facts → their features ("F:" + each name), made once per tuple of facts (a rated check asks
+# 37–68 facts, the same tuple for the same rated categories)
+_FACT_FEATURES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def _fact_feature(name: str) -> str:
-    found = _FACT_FEATURES[name] = f"F:{name}"
+def _fact_features(names: tuple[str, ...]) -> tuple[str, ...]:
+    found = _FACT_FEATURES.get(names)
+    if found is None:
+        if len(_FACT_FEATURES) >= 1024:
+            _FACT_FEATURES.clear()
+        found = _FACT_FEATURES[names] = tuple(f"F:{name}" for name in names)
     return found
 
 
