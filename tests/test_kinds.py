@@ -542,6 +542,14 @@ def test_relevance_focus_judges_only_posts_that_ask(make_linter) -> None:
     assert len(_hits(lint, conv("新作のコートが入荷しました。", "朝食は何時からですか"))) == 1
 
 
+@pytest.mark.parametrize("post", ["", "？", "😀？", "\u200b？\u200b", "って？", "は、？", "ｾｰﾙってやりますか？",
+                                  "セールって？？？って？", "あ" * 3000 + "ですか？"])
+def test_relevance_focus_survives_odd_posts(make_linter, post: str) -> None:
+    # punctuation only, zero-width characters, half-width kana, markers with nothing after them
+    lint = make_linter(FOCUS)
+    assert isinstance(_hits(lint, conv("新作のコートが入荷しました。", post)), list)
+
+
 def test_relevance_ceremony_facts_must_be_matched_facts(make_linter) -> None:
     from replyguard.errors import ReplyguardError
 
