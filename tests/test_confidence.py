@@ -37,6 +37,14 @@ def test_probability_is_a_sigmoid_of_bias_and_present_weights() -> None:
     assert CategoryModel(-1e6, {}).probability(set()) == 0.0  # no overflow
 
 
+def test_the_rating_does_not_depend_on_the_order_features_come_in() -> None:
+    # a set of strings iterates in an order that changes with PYTHONHASHSEED; a plain float sum
+    # of these weights is 0 in one order and 1 in another, and a finding at the threshold flipped
+    m = CategoryModel(0.0, {"a": 1e16, "b": 1.0, "c": -1e16})
+    assert m.probability(["a", "b", "c"]) == m.probability(["a", "c", "b"]) == m.probability(["c", "b", "a"])
+    assert m.probability(["a", "c", "b"]) == pytest.approx(1 / (1 + 2.718281828 ** -1), rel=1e-6)
+
+
 def test_unlikely_findings_are_suppressed_with_their_rating() -> None:
     linter = Linter()
     linter.confidence = _model(linter, bias=-5.0)

@@ -110,8 +110,10 @@ class CategoryModel:
     bias: float
     weights: dict[str, float]
 
-    def probability(self, features: set[str]) -> float:
-        z = self.bias + sum(map(self.weights.get, features, repeat(0.0)))
+    def probability(self, features: Iterable[str]) -> float:
+        # fsum is exact, so the rating does not depend on the order a set of strings iterates in
+        # (which changes with PYTHONHASHSEED): a finding rated at the threshold stays on one side
+        z = self.bias + math.fsum(map(self.weights.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
