@@ -84,7 +84,11 @@ shared = st.recursive(
     st.sampled_from(SHARED_ATOMS),
     lambda inner: st.one_of(
         st.lists(inner, min_size=1, max_size=3).map(lambda xs: "(?:" + "|".join(xs) + ")"),
-        st.tuples(inner, st.sampled_from(["?", "*", "+", "{1,3}", "+?", "??"])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+        # a repeat of something that may match empty ((?:.??)*) is where the two engines differ
+        # on purpose (an empty iteration ends Python's loop, not RE2's): not shared syntax
+        st.tuples(inner, st.sampled_from(["?", "*", "+", "{1,3}", "+?", "??"]))
+        .filter(lambda t: t[1] in ("?", "??") or not Regex(t[0]).may_be_empty)
+        .map(lambda t: f"(?:{t[0]}){t[1]}"),
         st.lists(inner, min_size=2, max_size=3).map("".join),
     ),
     max_leaves=8,
