@@ -196,7 +196,8 @@ class Analyser:
 
     def word_features(self, doc: Doc, prefix: str) -> frozenset[str]:
         """``prefix`` + each content lemma of a text (``D:謝る``): the words of
-        :meth:`content_terms` without a stock, and without its ``~`` stems and bigrams, found
+        :meth:`content_terms` without a stock, and without its ``~`` stems and bigrams (a lemma
+        never has the mark: it is added to the stems), found
         per token kind (the confidence model's word features; a rated check asked for the whole
         terms and then made a string per word)."""
         known = self._token_words.get(prefix)
@@ -207,7 +208,7 @@ class Analyser:
             found = known.get(t.kind)
             if found is None:
                 lemma = content_lemma(t)
-                found = known[t.kind] = "" if lemma is None or lemma.startswith("~") else prefix + lemma
+                found = known[t.kind] = "" if lemma is None else prefix + lemma
             if found:
                 words.add(found)
         return frozenset(words)

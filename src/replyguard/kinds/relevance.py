@@ -87,13 +87,13 @@ class RelevanceChecker:
         brand = ctx.content_terms(brand_doc) if brand_doc is not None else frozenset()
         # the name as the texts are matched (normalised like them), for _outside_name
         name = brand_doc.text.lower() if brand_doc is not None else ""
-        asked: Sequence[tuple[int, int]] = ()
+        not_asked: Sequence[tuple[int, int]] = ()  # ranges of the post its terms leave out
         if self.focus == "question":
-            outside = outside_focus(ctx.post, self._is_light)
-            if outside is None:
+            ranges = outside_focus(ctx.post, self._is_light)
+            if ranges is None:
                 return  # the post asks nothing
-            asked = outside
-        post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock, asked) - brand, name)
+            not_asked = ranges
+        post_terms = _outside_name(ctx.content_terms(ctx.post, self.stock, not_asked) - brand, name)
         if len({t for t in post_terms if not t.startswith("~")}) < self.min_post_terms:
             return
         spans = list(self.ceremony.find(ctx.draft)) if self.ceremony is not None else []
