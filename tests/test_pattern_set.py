@@ -125,3 +125,77 @@ def test_no_shipped_pattern_makes_the_scan_count_along_a_long_broad_repeat():
                 if m.group(2) in ("*", "+") or not upper or int(upper) > _LONG_BROAD_REPEAT:
                     offenders.append(f"{path.name}: {source}")
     assert not offenders, f"patterns scanned along a long repeat of a broad class: {offenders}"
+
+
+@pytest.mark.parametrize(("source", "entries"), [
+    ("お問い合わせ|お申し込み", ["お問い合わせ", "お申し込み"]),
+    ("(?:A)|(?:B)|(?:(?P<hit>[wｗ]+))", ["A", "B", "[wｗ]+"]),
+    ("(変更|振替)(を)?完了", ["変更(を)?完了", "振替(を)?完了"]),
+    ("(?:((終了|削除)(され|なさっ)|外され)(た|ていた))", [
+        "終了(され|なさっ)(た|ていた)", "削除(され|なさっ)(た|ていた)", "外され(た|ていた)"]),
+    ("(a{2|b)}", ["(?:a{2)}", "(?:b)}"]),   # a literal { must not become a repeat
+    ("(a|b)3", ["(?:a)3", "(?:b)3"]),
+])
+def test_a_set_scans_each_alternative_of_a_pattern(source, entries):
+    from replyguard.set_source import set_entries
+
+    assert sorted(set_entries(source)) == sorted(entries)
+
+
+@pytest.mark.parametrize("source", [
+    "(?i)a|b",        # an inline flag reaches past its alternative
+    "a||b",           # an empty alternative matches everywhere
+    "(a|b)*c",        # a repeated group
+    "(a)(b|c)",       # nothing to spread
+    r"\Qa|b\E|c",
+])
+def test_patterns_that_cannot_be_split_are_scanned_whole(source):
+    from replyguard.set_source import set_entries
+
+    assert set_entries(source) == [source]
+
+
+_SPLIT_SOURCES = [
+    "お問い合わせ|お申し込み|ご連絡", "(変更|振替|返金)(を)?(完了させ|完了いたし)ました",
+    "(?:(かな|っけ|の)[…。]*)", "(?:マジ)|(?:やば(い|っ))|(?:っす(?:ね|よ|[！!。〜~\\s]|$))",
+    "(てて|てね|(?:^|[^し])たね|だよ)[！!〜~]*(\\s|$)", "[0-9]{4}-[0-9]{4}", "(?:(明日|本日|[0-9０-９]+日))",
+    "(a{2|b)}", "x||y", "(?i)Ab|c", "^(はい|いいえ)[、,]", "ABC|(?:de|(f|g)h)i",
+]
+_SPLIT_TEXTS = [
+    "", "お問い合わせください", "返金を完了いたしました", "変更完了させました", "そうなのかな…", "マジっす!",
+    "やばっ", "それでてて", "したね", "来たね ", "1234-5678", "明日", "３日", "a{2}", "b}", "aa}", "xyz",
+    "aB", "C", "はい、", "いいえ。", "abc", "dei", "fhi", "ghi", "hi", "だよ!\n",
+]
+
+
+def test_a_set_answers_as_each_pattern_searched_alone():
+    # the set scans the alternatives of each pattern; what it says matches is what each
+    # pattern's own search finds, and its failure (the sentinel missing) is still reported
+    from re2 import _re2
+
+    from replyguard.regex import PatternSet, Regex
+
+    pset = PatternSet()
+    index = {source: pset.add(Regex(source)) for source in _SPLIT_SOURCES}
+    assert len(set(index.values())) == len(_SPLIT_SOURCES)
+    for text in _SPLIT_TEXTS:
+        data = text.encode()
+        alone = set()
+        for i in index.values():
+            opts = _re2.RE2.Options()
+            opts.case_sensitive = False
+            probe = _re2.Set(_re2.RE2.Anchor.UNANCHORED, opts)
+            probe.Add(pset.patterns[i].set_source.encode())
+            probe.Compile()
+            if probe.Match(data):
+                alone.add(i)
+        assert pset.scan(data) - {-1} == alone, text  # -1: the sentinel
+    # fails closed: a scan without the sentinel (out of memory on that text) and a set that did
+    # not fit its budget both answer None, and the caller asks each pattern alone
+    pset._sentinel = -2
+    assert pset.scan(b"abc") is None
+    small = PatternSet()
+    small._MEMORY = 1 << 10
+    for source in _SPLIT_SOURCES:
+        small.add(Regex(source))
+    assert small.scan(b"abc") is None

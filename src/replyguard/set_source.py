@@ -133,3 +133,84 @@ def _hit_only(alt: str) -> str:
             optional = after[:1] in ("?", "*") or after == "{0"
             return alt if optional else alt[opened:end]
     return alt
+
+
+# Any group but (?:…) and (?P<name>…): an inline flag ((?i), (?s:…)) reaches past the alternative
+# it stands in, so a pattern that has one is scanned whole.
+_NOT_PLAIN_GROUP = re.compile(r"\(\?(?!:|P<)")
+_REPEAT_AT = re.compile(r"[*+?{]")
+_MAX_ENTRIES = 64
+
+
+def set_entries(source: str) -> list[str]:
+    """The patterns a set scans for ``source`` (what :func:`set_source` gave): one per top-level
+    alternative, a group around a whole alternative opened (``(?:A|B)|C`` → ``A``, ``B``,
+    ``C``), and a group that starts an alternative spread over the rest of it (``(A|B)C`` →
+    ``AC``, ``BC``). ``source`` matches somewhere in a text exactly when one of them
+    does. A set sorts its patterns and shares the literal prefixes of neighbours, which
+    it cannot do between the alternatives of two patterns kept whole: their first characters
+    were then instructions of every state of the automaton (see :class:`replyguard.regex.PatternSet`).
+    ``[source]`` when it has an inline flag, ``\\Q…\\E`` or an empty alternative."""
+    if _NOT_PLAIN_GROUP.search(source) or "\\Q" in source:
+        return [source]
+    entries: list[str] = []
+    todo = [source]
+    while todo:
+        text = todo.pop()
+        alts = _alternatives(text)
+        if alts is None:
+            return [source]
+        for alt in alts:
+            group = _leading_group(alt)
+            if group is None:
+                entries.append(alt)
+                continue
+            inner, rest = group
+            while (nested := _leading_group(inner)) is not None and not nested[1]:
+                inner = nested[0]  # ((A|B)) is (A|B)
+            parts = _alternatives(inner)
+            if parts is None:
+                return [source]
+            if rest and len(parts) == 1:
+                # (?:(A|B)C)D is (A|B)(?:C)D; a single alternative that starts otherwise stays
+                head = _leading_group(inner)
+                if head is None:
+                    entries.append(alt)
+                else:
+                    todo.append(inner[:len(inner) - len(head[1])] + _join(head[1], rest))
+            elif len(entries) + len(todo) + len(parts) > _MAX_ENTRIES:
+                return [source]
+            else:
+                todo.extend(_join(p, rest) for p in reversed(parts))
+    return entries
+
+
+def _join(part: str, rest: str) -> str:
+    """``part`` followed by ``rest``: grouped when ``rest`` could run on from its last item (a
+    literal ``a{2`` then ``}``, an octal ``\\12`` then ``3``). Ungrouped, RE2 merges the literal
+    with its neighbours' prefixes (a non-capturing group cost the set ~15% of its gain)."""
+    if rest[:1] in ("", *"0123456789,}"):
+        return f"(?:{part}){rest}" if rest else part
+    return part + rest
+
+
+def _alternatives(text: str) -> list[str] | None:
+    """The top-level alternatives of ``text``, or None when one is empty."""
+    cuts = [i for i, _end, kind, depth in syntax_items(text) if kind == "|" and depth == 0]
+    starts = [0] + [c + 1 for c in cuts]
+    alts = [text[a:b] for a, b in zip(starts, [*cuts, len(text)], strict=True)]
+    return None if "" in alts else alts
+
+
+def _leading_group(alt: str) -> tuple[str, str] | None:
+    """``(inner, rest)`` when ``alt`` starts with a group (``(…)``, ``(?:…)``, ``(?P<n>…)``) that
+    is not repeated; None otherwise."""
+    if not alt.startswith("("):
+        return None
+    for _i, end, kind, depth in syntax_items(alt):
+        if kind == ")" and depth == 0:
+            if _REPEAT_AT.match(alt, end):
+                return None
+            head = alt.find(">") + 1 if alt.startswith("(?P<") else 3 if alt.startswith("(?:") else 1
+            return alt[head:end - 1], alt[end:]
+    return None  # pragma: no cover - an unbalanced pattern does not compile
