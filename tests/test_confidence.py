@@ -161,22 +161,67 @@ def test_only_facts_a_rated_category_weighs_are_asked(monkeypatch) -> None:
               for c in CATEGORIES}
     dense = {c: CategoryModel(m.bias, {**m.weights, "F:post.complaint": 0.0}) for c, m in sparse.items()}
     asked: list[tuple[str, ...]] = []
-    real = confidence.conversation_features
+    real = confidence._fact_features
 
-    def spy(ctx, findings, names, **kw):  # type: ignore[no-untyped-def]
-        asked.append(tuple(names))
-        return real(ctx, findings, names, **kw)
+    def spy(names):  # type: ignore[no-untyped-def]
+        asked.append(names)
+        return real(names)
 
-    monkeypatch.setattr(confidence, "conversation_features", spy)
+    monkeypatch.setattr(confidence, "_fact_features", spy)
     for threshold in (0.3, 0.6, 0.9):
         reports = []
         for cats in (sparse, dense):
+            asked.clear()
             linter.confidence = ConfidenceModel(cats, facts, rules, threshold)
             reports.append(linter.check(_case(SORRY)))
-        assert asked[-2] == ("post.praise", "draft.apology")
-        assert asked[-1] == facts
+            if cats is sparse:
+                assert all("post.complaint" not in names for names in asked)
         assert reports[0] == reports[1]
     assert any(s.source == "confidence" for s in reports[-1].suppressed)  # some rated below 0.9
+
+
+def test_a_category_sure_to_be_kept_asks_no_more_facts(monkeypatch) -> None:
+    """A category whose rating stays above the threshold whatever the facts not yet asked say
+    is kept without asking them; one that may fall below asks every fact it weighs."""
+    from replyguard import context
+
+    linter = Linter()
+    rules = frozenset(r.id for r in linter.rules)
+    facts = ("post.praise", "post.light")  # post.light: no rule asks it of this conversation
+    computed: list[str] = []
+    real = context._Facts.__missing__
+
+    def spy(self, name):  # type: ignore[no-untyped-def]
+        computed.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(context._Facts, "__missing__", spy)
+    # at worst 2.0 - 1.0 (post.light holding) = 1.0 > 0: kept, post.light not asked
+    sure = {c: CategoryModel(2.0, {"F:post.light": -1.0}) for c in CATEGORIES}
+    linter.confidence = ConfidenceModel(sure, facts, rules, 0.5)
+    report = linter.check(_case(SORRY))
+    assert report.findings and not report.suppressed and "post.light" not in computed
+    # at worst 0.5 - 1.0 < 0: asked
+    unsure = {c: CategoryModel(0.5, {"F:post.light": -1.0}) for c in CATEGORIES}
+    linter.confidence = ConfidenceModel(unsure, facts, rules, 0.5)
+    linter.check(_case(SORRY))
+    assert "post.light" in computed
+
+
+def test_reports_are_those_of_a_model_that_asks_every_fact(monkeypatch) -> None:
+    """Keeping sure categories without the facts not yet asked changes no report, at any
+    threshold: the same as asking every fact the rated categories weigh."""
+    from eval_data import dev_set
+
+    from replyguard import confidence
+
+    cases = [json.loads(line) for line in dev_set().read_text(encoding="utf-8").splitlines()]
+    for threshold in (0.2, 0.5, 0.8):
+        linter = Linter(Config(confidence_threshold=threshold))
+        with monkeypatch.context() as m:
+            m.setattr(confidence, "_MARGIN", float("inf"))  # never sure: every fact asked
+            every = [linter.check(c) for c in cases]
+        assert [linter.check(c) for c in cases] == every
 
 
 def test_the_training_script_explains_itself_and_names_its_extra(tmp_path) -> None:

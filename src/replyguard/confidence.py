@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,12 @@ class CategoryModel:
         z = self.bias + math.fsum(map(self.weights.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
+    def least(self, features: Iterable[str], unknown: Iterable[str]) -> float:
+        """The lowest log-odds (the ``z`` of :meth:`probability`) of ``features`` together with
+        any of the ``unknown`` features: those whose weight lowers it."""
+        lowering = (w for w in map(self.weights.get, unknown, repeat(0.0)) if w < 0.0)
+        return self.bias + math.fsum(chain(map(self.weights.get, features, repeat(0.0)), lowering))
+
 
 @dataclass(frozen=True)
 class ConfidenceModel:
@@ -184,18 +190,34 @@ class ConfidenceModel:
     def split(self, findings: list[Finding], ctx: Context,
               threshold: float | None = None) -> tuple[list[Finding], list[Suppressed]]:
         """The findings kept, and those rated below the threshold (one entry per rule, with the
-        probability in the reason). Features are computed only when a finding is to be judged."""
+        probability in the reason). Features are computed only when a finding is to be judged.
+
+        The facts the check has not asked yet are asked only for a category they could still
+        put below the threshold: a category whose log-odds, with every unasked fact that lowers
+        it taken as holding, stays above the threshold's is kept without them (a kept finding
+        carries no probability). The probabilities reported are computed from every fact."""
         if not any(self.judged(f) for f in findings):
             return findings, []
         limit = self.threshold if threshold is None else threshold
         rated = {f.category for f in findings if self.judged(f)}
-        feats = conversation_features(ctx, findings, self._weighted_facts(rated), post_words=self._post_words,
-                                      draft_words=self._draft_words)
+        feats = conversation_features(ctx, findings, (), post_words=self._post_words, draft_words=self._draft_words)
+        names = self._weighted_facts(rated)
+        if 0.0 < limit < 1.0:
+            asked = ctx.asked
+            named = _fact_features(names)
+            feats.update(compress(named, map(asked.get, names)))  # those asked that hold
+            unasked = [f for f, n in zip(named, names, strict=True) if n not in asked]
+            floor = math.log(limit / (1.0 - limit)) + _MARGIN
+            rated = {c for c in rated if self.categories[c].least(feats, unasked) <= floor}
+            if not rated:
+                return findings, []
+            names = self._weighted_facts(rated)
+        feats.update(compress(_fact_features(names), map(ctx.fact, names)))
         probs = {c: self.categories[c].probability(feats) for c in rated}
         kept: list[Finding] = []
         low: dict[str, list[Finding]] = {}
         for f in findings:
-            if self.judged(f) and probs[f.category] < limit:
+            if f.category in probs and self.judged(f) and probs[f.category] < limit:
                 low.setdefault(f.rule, []).append(f)
             else:
                 kept.append(f)
@@ -204,6 +226,11 @@ class ConfidenceModel:
                                         f"below {limit:.2f}")
                       for rule, fs in low.items()]
         return kept, suppressed
+
+
+# how far above the threshold's log-odds a category's lowest log-odds must be for it to be kept
+# without the facts not yet asked (covers the rounding of the sums and of the sigmoid)
+_MARGIN = 1e-6
 
 
 @lru_cache(maxsize=4)

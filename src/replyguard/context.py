@@ -7,7 +7,7 @@ asks about cost nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -63,6 +63,8 @@ class Context:
         self._cache = _Facts(self)
         self.fact: Callable[[str], bool] = self._cache.__getitem__
         """A fact by name (``post.complaint``, ``rapport``), computed the first time it is asked."""
+        self.asked: Mapping[str, bool] = self._cache
+        """The facts asked so far, by name (read with ``in`` and ``get``, which compute nothing)."""
         self._scopes: dict[str, list[Doc]] = {}
         self.draft: Doc = analyser.doc(conv.draft.text)
         self.post: Doc = analyser.doc(conv.post.text)
