@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain, compress, repeat
+from operator import not_
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,11 @@ def _words(ctx: Context, doc: Doc, prefix: str) -> frozenset[str]:
 class CategoryModel:
     bias: float
     weights: dict[str, float]
+    _lowering: dict[str, float] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """The weights below zero (what :meth:`least` adds for an unknown feature)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lowering", {k: w for k, w in self.weights.items() if w < 0.0})
 
     def probability(self, features: Iterable[str]) -> float:
         # fsum is exact, so the rating does not depend on the order a set of strings iterates in
@@ -119,8 +125,9 @@ class CategoryModel:
     def least(self, features: Iterable[str], unknown: Iterable[str]) -> float:
         """The lowest log-odds (the ``z`` of :meth:`probability`) of ``features`` together with
         any of the ``unknown`` features: those whose weight lowers it."""
-        lowering = (w for w in map(self.weights.get, unknown, repeat(0.0)) if w < 0.0)
-        return self.bias + math.fsum(chain(map(self.weights.get, features, repeat(0.0)), lowering))
+        # an unknown feature that does not lower it adds an exact 0.0 (fsum is exact: the same sum)
+        return self.bias + math.fsum(chain(map(self.weights.get, features, repeat(0.0)),
+                                           map(self._lowering.get, unknown, repeat(0.0))))
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,7 @@ class ConfidenceModel:
             asked = ctx.asked
             named = _fact_features(names)
             feats.update(compress(named, map(asked.get, names)))  # those asked that hold
-            unasked = [f for f, n in zip(named, names, strict=True) if n not in asked]
+            unasked = list(compress(named, map(not_, map(asked.__contains__, names))))
             floor = math.log(limit / (1.0 - limit)) + _MARGIN
             rated = {c for c in rated if self.categories[c].least(feats, unasked) <= floor}
             if not rated:

@@ -76,6 +76,20 @@ def _compile(node: Node) -> Evaluator:
     return eval(code, {"__builtins__": {}, "bool": bool})
 
 
+def compile_holding(nodes: list[Node]) -> Callable[[Callable[[str], bool]], list[int]]:
+    """One function for many conditions: the indices of those that hold, in order. A check asks
+    every rule's condition (~50): one call for all of them instead of one per rule (what a
+    call and the loop around it cost was ~a tenth of a check whose texts are analysed).
+    Each condition short-circuits as its own :meth:`Node.compiled` function does."""
+    lines = ["def holding(look):", "    out = []", "    add = out.append"]
+    lines += [f"    if {_source(n)}: add({i})" for i, n in enumerate(nodes)]
+    lines.append("    return out")
+    namespace: dict[str, object] = {"__builtins__": {}}
+    # As in _compile: the source holds only quoted fact names and and/or/not.
+    exec(compile("\n".join(lines), "<when>", "exec"), namespace)
+    return namespace["holding"]  # type: ignore[return-value]
+
+
 TRUE = Node("true")
 
 

@@ -18,6 +18,7 @@ from .confidence import MODEL_FILE, ConfidenceModel, load_model
 from .config import Config
 from .context import Context, Settings
 from .errors import CheckTimeout, ConfigError, InputError, TemplateError
+from .expr import compile_holding
 from .kinds import Hit
 from .models import Action, Brand, Conversation, Finding, Fix, Ignore, Report, Severity, Span, Suggestion, Suppressed
 from .packs import _FIELD, CompiledRule, LoadedPack, PackSet, builtin_rules_dir, compile_packs, load_pack_file
@@ -112,7 +113,8 @@ class Linter:
         self._check_templates()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_whens", "_suggested")}  # functions do not pickle
+        # functions do not pickle
+        return {k: v for k, v in self.__dict__.items() if k not in ("_whens", "_holding", "_suggested")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -122,6 +124,7 @@ class Linter:
         # each rule with its condition's function (a check asks every rule's condition), and
         # each template that is suggested by a condition with that condition's function
         self._whens = [(r, r.when.compiled()) for r in self.rules]
+        self._holding = compile_holding([r.when for r in self.rules])
         self._suggested = [(t.id, t.when.compiled()) for t in self.packset.templates.values() if t.when is not None]
 
     # -- building -----------------------------------------------------------------------
@@ -175,15 +178,24 @@ class Linter:
         look = ctx.fact
         try:
             with check_budget(deadline):  # also checked inside a rule: see replyguard.budget
-                for rule, when in self._whens:
-                    if deadline is not None and monotonic() > deadline:
-                        raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
-                    if not when(look):
-                        continue
-                    for n, hit in enumerate(rule.checker.run(ctx), start=1):
-                        findings.append(self._finding(rule, hit, ctx, variables, rendered))
-                        if deadline is not None and n % HITS_PER_CHECK == 0:
-                            spend(f"stopped in {rule.id} after {n} findings")
+                if deadline is None:
+                    # every condition at once (facts are pure: which rules run, and in which
+                    # order, is as in the loop below), then the rules that hold, in order
+                    rules = self.rules
+                    for i in self._holding(look):
+                        rule = rules[i]
+                        for hit in rule.checker.run(ctx):
+                            findings.append(self._finding(rule, hit, ctx, variables, rendered))
+                else:
+                    for rule, when in self._whens:
+                        if monotonic() > deadline:
+                            raise CheckTimeout(f"the check ran past its time budget (stopped before {rule.id})")
+                        if not when(look):
+                            continue
+                        for n, hit in enumerate(rule.checker.run(ctx), start=1):
+                            findings.append(self._finding(rule, hit, ctx, variables, rendered))
+                            if n % HITS_PER_CHECK == 0:
+                                spend(f"stopped in {rule.id} after {n} findings")
             findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
             suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
                            for tid, when in self._suggested if when(look)]
