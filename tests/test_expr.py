@@ -62,3 +62,28 @@ def test_empty_condition_is_true():
 def test_errors_say_what_and_where(source: str, message: str):
     with pytest.raises(ExprError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse(source)
+
+
+def _asking(facts: dict[str, bool], asked: list[str]):
+    def look(name: str) -> bool:
+        asked.append(name)
+        return facts[name]
+    return look
+
+
+def test_compile_holding_agrees_with_each_condition_and_asks_the_same_facts() -> None:
+    """compile_holding: the indices of the conditions that hold, each short-circuiting as its
+    own compiled function does (the same facts asked, in the same order)."""
+    from replyguard.expr import compile_holding
+    sources = ["a and b", "a or not c", "not (a and (b or c))", "", "c", "(a or b) and not c and b"]
+    nodes = [parse(s) for s in sources]
+    holding = compile_holding(nodes)
+    for values in itertools.product([False, True], repeat=3):
+        facts = dict(zip("abc", values, strict=True))
+        asked_all: list[str] = []
+        got = holding(_asking(facts, asked_all))
+        asked_each: list[str] = []
+        look = _asking(facts, asked_each)
+        want = [i for i, node in enumerate(nodes) if node.compiled()(look)]
+        assert got == want
+        assert asked_all == asked_each

@@ -121,11 +121,14 @@ class Linter:
         self._compile_whens()
 
     def _compile_whens(self) -> None:
-        # each rule with its condition's function (a check asks every rule's condition), and
-        # each template that is suggested by a condition with that condition's function
+        # each rule with its condition's function (for a check with a deadline), every rule's
+        # condition in one function (compile_holding), and the same for the templates suggested
+        # by a condition
         self._whens = [(r, r.when.compiled()) for r in self.rules]
         self._holding = compile_holding([r.when for r in self.rules])
-        self._suggested = [(t.id, t.when.compiled()) for t in self.packset.templates.values() if t.when is not None]
+        suggested = [(t.id, t.when) for t in self.packset.templates.values() if t.when is not None]
+        self._suggested_ids = [tid for tid, _ in suggested]
+        self._suggested = compile_holding([when for _, when in suggested])
 
     # -- building -----------------------------------------------------------------------
     def _check_templates(self) -> None:
@@ -197,8 +200,9 @@ class Linter:
                             if n % HITS_PER_CHECK == 0:
                                 spend(f"stopped in {rule.id} after {n} findings")
             findings.sort(key=lambda f: (f.span.start if f.span else -1, f.span.end if f.span else -1, f.rule))
-            suggestions = [Suggestion(template=tid, text=self._render(tid, variables, rendered))
-                           for tid, when in self._suggested if when(look)]
+            ids = self._suggested_ids
+            suggestions = [Suggestion(template=ids[i], text=self._render(ids[i], variables, rendered))
+                           for i in self._suggested(look)]
             suppressed: list[Suppressed] = []
             if ignores:
                 findings, suppressed = apply_ignores(findings, ignores, (r.id for r in self.rules), self.policy)
