@@ -1,6 +1,9 @@
 """The repetition kind's sentence mode: one long apology sentence pasted again is a repeat."""
 
-from replyguard import Linter
+from replyguard import Config, Linter
+
+# the rule's own behaviour, without the confidence model's second opinion
+LINTER = Linter(Config(confidence=False))
 
 BASE = {
     "id": "t",
@@ -15,7 +18,7 @@ def _check(thread_text: str, draft: str) -> list[str]:
     case = dict(BASE)
     case["thread"] = [{"author": "morino_cs", "text": thread_text, "created_at": "2026-01-10T15:36:00+09:00"}]
     case["draft"] = {"author": "morino_cs", "text": draft, "created_at": "2026-01-10T15:50:00+09:00"}
-    return [f.rule for f in Linter().check(case).findings]
+    return [f.rule for f in LINTER.check(case).findings]
 
 
 def test_long_apology_sentence_repeated_is_reported_with_its_span() -> None:
@@ -24,7 +27,7 @@ def test_long_apology_sentence_repeated_is_reported_with_its_span() -> None:
                        "created_at": "2026-01-10T15:36:00+09:00"}]
     draft = "@u1 " + SENT + "到着は19時40分頃の見込みです。"
     case["draft"] = {"author": "morino_cs", "text": draft, "created_at": "2026-01-10T15:50:00+09:00"}
-    found = [f for f in Linter().check(case).findings if f.rule.endswith("/repeated-sentence")]
+    found = [f for f in LINTER.check(case).findings if f.rule.endswith("/repeated-sentence")]
     assert len(found) == 1
     span = found[0].span
     assert span is not None and draft[span.start:span.end].strip() == SENT
