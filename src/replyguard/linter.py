@@ -61,6 +61,8 @@ def format_message(template: str, fields: dict[str, Any]) -> str:
     declare fails to load; a declared field a hit leaves out stays as written). A placeholder
     whose value is empty takes its brackets with it (「…（{match}）」 without a match reads
     「…」, not 「…（）」)."""
+    if "{" not in template:  # half the shipped rules' messages have no placeholder
+        return template
     if any(v == "" for v in fields.values()):
         template = _BRACKETED.sub(lambda m: "" if fields.get(m.group(2)) == "" else m.group(0), template)
     return _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), template)

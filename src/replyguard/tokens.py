@@ -189,7 +189,8 @@ def tokenize(text: str, mark: str | None = None) -> tuple[Token, ...]:
         if start < 0:  # MeCab never reorders text; this only guards odd whitespace handling
             start = pos
         pos = end = start + len(surface)
-        append(new(Token, (*fields, start, end)))
+        # a concatenation, not (*fields, start, end): ~90 ns a token less (no list in between)
+        append(new(Token, fields + (start, end)))  # noqa: RUF005
     return tuple(out)
 
 
