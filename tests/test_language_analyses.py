@@ -145,6 +145,20 @@ def test_space_after_a_hashtag_is_not_a_sentence_break():
     assert len(plain.sentences) == 2  # a space after Japanese text still breaks
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("詳しくは https://morino.example.jp/help/faq.html をご覧ください。次です。",
+     ["詳しくは https://morino.example.jp/help/faq.html をご覧ください。", "次です。"]),
+    ("容量は3.5GBです。次。", ["容量は3.5GBです。", "次。"]),
+    ("Ver.2で直ります.ありがとう", ["Ver.2で直ります.", "ありがとう"]),
+    ("reserve@morino.example.jp までご連絡ください。", ["reserve@morino.example.jp までご連絡ください。"]),
+])
+def test_a_dot_in_a_url_an_address_or_a_number_ends_no_sentence(text: str, expected: list[str]) -> None:
+    from replyguard.doc import Doc
+
+    d = Doc(text)
+    assert [d.text[a:b] for a, b in d.sentences] == expected
+
+
 def test_a_masked_run_is_one_token_with_true_offsets():
     from replyguard.doc import Doc
 

@@ -170,6 +170,8 @@ class Doc:
                     continue
                 if _LIST_NUMBER.fullmatch(text, start, a):
                     continue  # the "1." of a numbered list item, not the end of a sentence
+                if text[a] == "." and (_inside(self.urls, a) or _ascii_alnum(text, b)):
+                    continue  # a dot inside a URL or before a letter or digit (example.jp, 3.5GB, Ver.2)
                 if b > start and not text[start:b].isspace():
                     out.append((start, b))
                 start = b
@@ -244,6 +246,14 @@ class Doc:
 
     def emoji_count(self) -> int:
         return len(self.emoji)
+
+
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    return any(x <= pos < y for x, y in spans)
+
+
+def _ascii_alnum(text: str, pos: int) -> bool:
+    return pos < len(text) and text[pos].isascii() and text[pos].isalnum()
 
 
 def at_addresses(text: str) -> list[tuple[int, int, str]]:
