@@ -159,6 +159,14 @@ def test_a_dot_in_a_url_an_address_or_a_number_ends_no_sentence(text: str, expec
     assert [d.text[a:b] for a, b in d.sentences] == expected
 
 
+def test_a_text_of_many_dotted_urls_is_one_sentence() -> None:
+    # a hostile draft at the length limit: every dot is inside a URL (looked up by binary search)
+    from replyguard.doc import Doc
+
+    d = Doc(("https://a.b.c/ " * 1400)[:20000])
+    assert len(d.urls) > 1000 and len(d.sentences) == 1
+
+
 def test_a_masked_run_is_one_token_with_true_offsets():
     from replyguard.doc import Doc
 

@@ -7,6 +7,7 @@ same text (the customer's history repeats across a batch): see :func:`doc_for`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -249,7 +250,13 @@ class Doc:
 
 
 def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
-    return any(x <= pos < y for x, y in spans)
+    """Whether ``pos`` falls in one of ``spans`` (disjoint, sorted by start): a binary search, so
+    a text of thousands of URLs and dots costs no more than a plain one."""
+    i = bisect_right(spans, (pos, _END)) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+_END = 1 << 62  # sorts after every end offset, so (pos, _END) follows every span starting at pos
 
 
 def _ascii_alnum(text: str, pos: int) -> bool:
