@@ -144,7 +144,7 @@ class Doc:
         return self._quotes
 
     def in_quote(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quotes)
+        return _inside(self.quotes, pos)
 
     @property
     def asides(self) -> tuple[tuple[int, int], ...]:
@@ -165,7 +165,7 @@ class Doc:
             start = 0
             for m in (_SENTENCE_END if _SPACE.search(text) else _STOPS).finditer(text):
                 a, b = m.span()
-                if quotes and any(x <= a < y for x, y in quotes):
+                if quotes and _inside(quotes, a):
                     continue
                 if a in tag_ends and text[a].isspace():
                     continue
@@ -249,14 +249,14 @@ class Doc:
         return len(self.emoji)
 
 
+_END = 1 << 62  # sorts after every end offset, so (pos, _END) follows every span starting at pos
+
+
 def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
-    """Whether ``pos`` falls in one of ``spans`` (disjoint, sorted by start): a binary search, so
-    a text of thousands of URLs and dots costs no more than a plain one."""
+    """Whether ``pos`` falls in one of ``spans`` (disjoint, sorted by start: quotes, URLs): a
+    binary search, so a text of thousands of them and of stops costs no more than a plain one."""
     i = bisect_right(spans, (pos, _END)) - 1
     return i >= 0 and pos < spans[i][1]
-
-
-_END = 1 << 62  # sorts after every end offset, so (pos, _END) follows every span starting at pos
 
 
 def _ascii_alnum(text: str, pos: int) -> bool:

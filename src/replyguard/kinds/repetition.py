@@ -29,6 +29,7 @@ from pydantic import Field
 
 from ..analysis import dice
 from ..context import Context
+from ..doc import MASK
 from ..schema import RuleBase, Scope
 from . import BuildEnv, Hit, Kind
 
@@ -52,7 +53,8 @@ class RepetitionRule(RuleBase):
         description="with sentence_chars: a repeated sentence counts only if it holds one of these words")
 
 
-_NOT_COUNTED = re.compile(r"[\s。、，,．.:：！!？?・…「」『』()（）\u25a1@#]+")  # □: a masked URL, handle or tag
+# MASK stands in for a masked URL, e-mail address, handle or tag word: none of them is counted
+_NOT_COUNTED = re.compile(r"[\s。、，,．.:：！!？?・…「」『』()（）@#" + MASK + "]+")
 
 
 def _bare(text: str) -> str:
@@ -101,7 +103,7 @@ class SentenceRepetitionChecker:
 
 def _trimmed(masked: str, a: int, b: int) -> tuple[int, int]:
     """The sentence without the @handles and spaces in front of it or the spaces after it."""
-    while a < b and (masked[a].isspace() or masked[a] in "@\u25a1"):
+    while a < b and (masked[a].isspace() or masked[a] == "@" or masked[a] == MASK):
         a += 1
     while b > a and masked[b - 1].isspace():
         b -= 1
