@@ -33,6 +33,18 @@ def test_register_of_each_sentence(text: str, expected: list[tuple[str, bool]]) 
     assert registers(text) == expected
 
 
+@pytest.mark.parametrize("text", ["最初は迷われる方も多いので、どうぞお気になさらず。", "ご心配なさらず。"])
+def test_an_honorific_set_courtesy_ends_politely(text: str) -> None:
+    # mixed-endings reads Doc.endings: お気になさらず is no plain ending among です/ます
+    assert [e[0] for e in Doc(text).endings] == ["polite"]
+    assert [r.register for r in Doc(text).registers] == ["polite"]
+
+
+def test_an_imperative_of_nasaru_is_not_polite() -> None:
+    assert [e[0] for e in Doc("すぐ確認しなさい。").endings] != ["polite"]
+    assert [e[0] for e in Doc("寒いのにごめんなさい。").endings] != ["polite"]
+
+
 def test_register_spans_point_at_the_ending() -> None:
     d = Doc("ありがとうございます。できるよ〜！")
     casual = next(r for r in d.registers if r.register == "casual")

@@ -358,7 +358,10 @@ def _classify_ending(toks: Sequence[Token], start: int) -> tuple[str, int, int]:
         j -= 1
     head = toks[j]
     span_start = head.start
-    if head.ctype in ("助動詞-デス", "助動詞-マス") or head.lemma in ("御座る", "下さる"):
+    # 為さる is honorific (お気になさらず, ご無理なさらず are set courtesies), but its imperative
+    # is not (ごめんなさい, 確認しなさい).
+    if head.ctype in ("助動詞-デス", "助動詞-マス") or head.lemma in ("御座る", "下さる") \
+            or (head.lemma == "為さる" and not head.cform.startswith("命令形")):
         return ("polite", span_start, last.end)
     if head.ctype == "助動詞-ダ" and head.cform.startswith("終止形"):
         return ("plain", span_start, last.end)
