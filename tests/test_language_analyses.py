@@ -40,6 +40,12 @@ def test_an_honorific_set_courtesy_ends_politely(text: str) -> None:
     assert [r.register for r in Doc(text).registers] == ["polite"]
 
 
+@pytest.mark.parametrize("text", ["録画機能はついてない。", "もう知ってる。"])
+def test_a_contracted_te_iru_ends_plainly(text: str) -> None:
+    # ている contracted to てる is a plain predicate, so it mixes with です/ます
+    assert [e[0] for e in Doc(text).endings] == ["plain"]
+
+
 def test_an_imperative_of_nasaru_is_not_polite() -> None:
     assert [e[0] for e in Doc("すぐ確認しなさい。").endings] != ["polite"]
     assert [e[0] for e in Doc("寒いのにごめんなさい。").endings] != ["polite"]

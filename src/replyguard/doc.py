@@ -367,7 +367,9 @@ def _classify_ending(toks: Sequence[Token], start: int) -> tuple[str, int, int]:
         return ("plain", span_start, last.end)
     if head.pos1 == "動詞" and head.lemma == "有る" and j > 0 and toks[j - 1].ctype == "助動詞-ダ":
         return ("plain", toks[j - 1].start, last.end)
-    predicate = head.pos1 in ("動詞", "形容詞") or (head.pos1 == "助動詞" and head.ctype in _PLAIN_AUX)
+    # てる/でる is ている contracted (ついてない, 知ってる): a plain predicate like the rest.
+    predicate = head.pos1 in ("動詞", "形容詞") or (
+        head.pos1 == "助動詞" and (head.ctype in _PLAIN_AUX or head.lemma in ("てる", "でる")))
     if predicate and (head.cform.startswith("終止形") or j < i):
         return ("plain", span_start, last.end)
     if head.ctype == "助動詞-ジャ":  # じゃん, じゃね: plain (casual) copula
