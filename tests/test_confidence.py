@@ -45,6 +45,22 @@ def test_the_rating_does_not_depend_on_the_order_features_come_in() -> None:
     assert m.probability(["a", "c", "b"]) == pytest.approx(1 / (1 + 2.718281828 ** -1), rel=1e-6)
 
 
+def test_log_odds_from_the_tables_of_each_kind_is_the_probability() -> None:
+    """A check adds up rules and categories, words, and the facts' weights picked in the order of
+    the facts (:meth:`CategoryModel.log_odds`): the same sum :meth:`CategoryModel.probability`
+    takes of every feature by name, so the same rating."""
+    from replyguard.confidence import _sigmoid
+
+    m = CategoryModel(0.1, {"D:謝る": 2.0, "D:迷惑": 1e16, "F:post.praise": -1e16, "F:draft.apology": 0.25,
+                            "R:x": 0.5, "P:謝る": 3.0, "C:y": -0.75})
+    named = {"R:x", "C:y", "R:z"}
+    words = frozenset({"D:謝る", "D:迷惑", "D:無い", "P:謝る"})
+    facts = [m.weights["F:post.praise"], m.weights["F:draft.apology"]]
+    every = named | words | {"F:post.praise", "F:draft.apology"}
+    assert _sigmoid(m.log_odds(named, words, facts)) == m.probability(every)
+    assert m.log_odds(named, words, facts) == m.log_odds(named, words, reversed(facts))
+
+
 def test_unlikely_findings_are_suppressed_with_their_rating() -> None:
     linter = Linter()
     linter.confidence = _model(linter, bias=-5.0)

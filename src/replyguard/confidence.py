@@ -69,13 +69,17 @@ def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iter
     when asked for: the post's words need its tokens, which a check often does without)."""
     names = facts if isinstance(facts, tuple) else tuple(facts)
     feats = set(compress(_fact_features(names), map(ctx.fact, names)))  # asked in order, at C speed
-    feats.update(f"R:{f.rule}" for f in findings)
-    feats.update(f"C:{f.category}" for f in findings)
+    feats |= _finding_features(findings)
     if post_words:
         feats |= _words(ctx, ctx.post, "P:")
     if draft_words:
         feats |= _words(ctx, ctx.draft, "D:")
     return feats
+
+
+def _finding_features(findings: Iterable[Finding]) -> set[str]:
+    """The rules (``R:``) and categories (``C:``) that reported."""
+    return {f"R:{f.rule}" for f in findings} | {f"C:{f.category}" for f in findings}
 
 
 # facts → their features ("F:" + each name), made once per tuple of facts (a rated check asks
@@ -110,24 +114,51 @@ def _words(ctx: Context, doc: Doc, prefix: str) -> frozenset[str]:
 class CategoryModel:
     bias: float
     weights: dict[str, float]
-    _lowering: dict[str, float] = field(init=False, repr=False, compare=False, default_factory=dict)
-    """The weights below zero (what :meth:`least` adds for an unknown feature)."""
+    _named: dict[str, float] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """The weights of rules, categories and facts: ~10% of the table, in one of their own."""
+    _words: dict[str, float] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """The weights of words (``D:``, ``P:``): ~90% of the table, ~5 of them read a rated check."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_lowering", {k: w for k, w in self.weights.items() if w < 0.0})
+        words = {k: w for k, w in self.weights.items() if k[:2] in _WORD_PREFIXES}
+        object.__setattr__(self, "_words", words)
+        object.__setattr__(self, "_named", {k: w for k, w in self.weights.items() if k not in words})
 
     def probability(self, features: Iterable[str]) -> float:
+        """The probability of the category given ``features`` (what :meth:`log_odds` adds up,
+        each feature by name)."""
         # fsum is exact, so the rating does not depend on the order a set of strings iterates in
         # (which changes with PYTHONHASHSEED): a finding rated at the threshold stays on one side
-        z = self.bias + math.fsum(map(self.weights.get, features, repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return _sigmoid(self.bias + math.fsum(map(self.weights.get, features, repeat(0.0))))
 
-    def least(self, features: Iterable[str], unknown: Iterable[str]) -> float:
-        """The lowest log-odds (the ``z`` of :meth:`probability`) of ``features`` together with
-        any of the ``unknown`` features: those whose weight lowers it."""
-        # an unknown feature that does not lower it adds an exact 0.0 (fsum is exact: the same sum)
-        return self.bias + math.fsum(chain(map(self.weights.get, features, repeat(0.0)),
-                                           map(self._lowering.get, unknown, repeat(0.0))))
+    def log_odds(self, named: Iterable[str], words: Iterable[str], facts: Iterable[float]) -> float:
+        """The log-odds of features ``named`` (rules, categories), ``words`` (the texts' words)
+        and of facts whose weights are ``facts`` (read from tuples in the order of the facts:
+        :class:`_Weighing`), each kind from its own table. A feature's weight is in one of them
+        only, and an absent one adds an exact 0.0, so this is the sum :meth:`probability` takes
+        (fsum is exact, whatever the order)."""
+        return self.bias + math.fsum(chain(map(self._named.get, named, repeat(0.0)),
+                                           map(self._words.get, words, repeat(0.0)), facts))
+
+
+# the prefixes of word features (a text's content words), kept apart from the named ones
+_WORD_PREFIXES = frozenset({"D:", "P:"})
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+@dataclass(frozen=True)
+class _Weighing:
+    """What rating a set of categories reads: the facts at least one of them weighs, in the
+    model's order, and per category those facts' weights in the same order (0.0 for a fact it
+    does not weigh) and the same with only the weights below zero. A check picks the weights of
+    the facts that hold with ``compress`` over its answers in that order: no lookup by name."""
+
+    names: tuple[str, ...]
+    weights: dict[str, tuple[float, ...]]
+    lowering: dict[str, tuple[float, ...]]
 
 
 @dataclass(frozen=True)
@@ -142,8 +173,8 @@ class ConfidenceModel:
     exempt_categories: frozenset[str] = NEVER_RATED
     _post_words: bool = field(init=False, repr=False, compare=False, default=False)
     _draft_words: bool = field(init=False, repr=False, compare=False, default=False)
-    _facts_for: dict[frozenset[str], tuple[str, ...]] = field(init=False, repr=False, compare=False,
-                                                             default_factory=dict)
+    _weighings: dict[frozenset[str], _Weighing] = field(init=False, repr=False, compare=False,
+                                                       default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> ConfidenceModel:
@@ -171,17 +202,20 @@ class ConfidenceModel:
         object.__setattr__(self, "_post_words", "P:" in weighted)
         object.__setattr__(self, "_draft_words", "D:" in weighted)
 
-    def _weighted_facts(self, categories: Iterable[str]) -> tuple[str, ...]:
-        """The facts that weigh in at least one of ``categories``, in the model's order: a fact
-        no rated category weighs adds nothing to their probabilities, so it is not asked (a
-        category weighs about half to nine tenths of the model's facts). Kept per set of
-        categories."""
+    def _weighing(self, categories: Iterable[str]) -> _Weighing:
+        """The facts that weigh in at least one of ``categories``, in the model's order, with
+        their weights: a fact no rated category weighs adds nothing to their probabilities, so
+        it is not asked (a category weighs about half to nine tenths of the model's facts).
+        Kept per set of categories."""
         key = frozenset(categories)
-        found = self._facts_for.get(key)
+        found = self._weighings.get(key)
         if found is None:
-            found = tuple(name for name in self.facts
+            names = tuple(name for name in self.facts
                           if any(f"F:{name}" in self.categories[c].weights for c in key))
-            self._facts_for[key] = found
+            feats = _fact_features(names)
+            weights = {c: tuple(self.categories[c].weights.get(f, 0.0) for f in feats) for c in key}
+            lowering = {c: tuple(w if w < 0.0 else 0.0 for w in ws) for c, ws in weights.items()}
+            found = self._weighings[key] = _Weighing(names, weights, lowering)
         return found
 
     def exempting(self, rules: Iterable[str], categories: Iterable[str]) -> ConfidenceModel:
@@ -207,20 +241,25 @@ class ConfidenceModel:
             return findings, []
         limit = self.threshold if threshold is None else threshold
         rated = {f.category for f in findings if self.judged(f)}
-        feats = conversation_features(ctx, findings, (), post_words=self._post_words, draft_words=self._draft_words)
-        names = self._weighted_facts(rated)
+        named = _finding_features(findings)
+        words = self._text_words(ctx)
+        categories = self.categories
+        weighing = self._weighing(rated)
         if 0.0 < limit < 1.0:
             asked = ctx.asked
-            named = _fact_features(names)
-            feats.update(compress(named, map(asked.get, names)))  # those asked that hold
-            unasked = list(compress(named, map(not_, map(asked.__contains__, names))))
+            holding = tuple(map(asked.get, weighing.names))  # True, False, or None: not asked yet
+            unasked = tuple(map(not_, map(asked.__contains__, weighing.names)))
             floor = math.log(limit / (1.0 - limit)) + _MARGIN
-            rated = {c for c in rated if self.categories[c].least(feats, unasked) <= floor}
+            # the lowest log-odds: the facts that hold, and every unasked fact that lowers it
+            rated = {c for c in rated
+                     if categories[c].log_odds(named, words, chain(compress(weighing.weights[c], holding),
+                                                                   compress(weighing.lowering[c], unasked))) <= floor}
             if not rated:
                 return findings, []
-            names = self._weighted_facts(rated)
-        feats.update(compress(_fact_features(names), map(ctx.fact, names)))
-        probs = {c: self.categories[c].probability(feats) for c in rated}
+            weighing = self._weighing(rated)
+        answers = tuple(map(ctx.fact, weighing.names))
+        probs = {c: _sigmoid(categories[c].log_odds(named, words, compress(weighing.weights[c], answers)))
+                 for c in rated}
         kept: list[Finding] = []
         low: dict[str, list[Finding]] = {}
         for f in findings:
@@ -233,6 +272,12 @@ class ConfidenceModel:
                                         f"below {limit:.2f}")
                       for rule, fs in low.items()]
         return kept, suppressed
+
+    def _text_words(self, ctx: Context) -> frozenset[str]:
+        """The word features the model reads: the draft's, and the post's only when some weight
+        reads them (they need its tokens)."""
+        draft = _words(ctx, ctx.draft, "D:") if self._draft_words else frozenset()
+        return draft | _words(ctx, ctx.post, "P:") if self._post_words else draft
 
 
 # how far above the threshold's log-odds a category's lowest log-odds must be for it to be kept
