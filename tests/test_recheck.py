@@ -41,3 +41,17 @@ def test_a_released_doc_tokenises_again_when_asked(linter):
     first = doc.tokens
     doc.release_tokens()
     assert doc.tokens == first
+
+
+def test_a_released_doc_makes_its_character_set_again_when_asked(linter):
+    """The character set goes with the tokens (the collector need not walk it while the Doc is
+    cached); asked again, it is the text's characters, and a check of the text is unchanged."""
+    case = _case("アプリから見れます。よろしかったでしょうか。")
+    doc_for.cache_clear()
+    first = linter.check(case).model_dump()
+    doc = doc_for(case["draft"]["text"])
+    assert doc._grams is None  # released by the check
+    assert doc.grams == set(doc.text)
+    doc.release_tokens()
+    doc.memo.clear()  # nothing kept: the check asks for the set again
+    assert linter.check(case).model_dump() == first
