@@ -70,11 +70,15 @@ def conversation_features(ctx: Context, findings: Sequence[Finding], facts: Iter
     names = facts if isinstance(facts, tuple) else tuple(facts)
     feats = set(compress(_fact_features(names), map(ctx.fact, names)))  # asked in order, at C speed
     feats |= _finding_features(findings)
-    if post_words:
-        feats |= _words(ctx, ctx.post, "P:")
-    if draft_words:
-        feats |= _words(ctx, ctx.draft, "D:")
+    feats |= _word_features(ctx, post=post_words, draft=draft_words)
     return feats
+
+
+def _word_features(ctx: Context, *, post: bool, draft: bool) -> frozenset[str]:
+    """The content words of the draft (``D:``) and of the post (``P:``), each only when asked
+    for: what training records and what a rated check reads, made in one place."""
+    draft_words = _words(ctx, ctx.draft, "D:") if draft else frozenset()
+    return (draft_words | _words(ctx, ctx.post, "P:")) if post else draft_words
 
 
 def _finding_features(findings: Iterable[Finding]) -> set[str]:
@@ -242,7 +246,7 @@ class ConfidenceModel:
         limit = self.threshold if threshold is None else threshold
         rated = {f.category for f in findings if self.judged(f)}
         named = _finding_features(findings)
-        words = self._text_words(ctx)
+        words = _word_features(ctx, post=self._post_words, draft=self._draft_words)
         categories = self.categories
         weighing = self._weighing(rated)
         if 0.0 < limit < 1.0:
@@ -272,12 +276,6 @@ class ConfidenceModel:
                                         f"below {limit:.2f}")
                       for rule, fs in low.items()]
         return kept, suppressed
-
-    def _text_words(self, ctx: Context) -> frozenset[str]:
-        """The word features the model reads: the draft's, and the post's only when some weight
-        reads them (they need its tokens)."""
-        draft = _words(ctx, ctx.draft, "D:") if self._draft_words else frozenset()
-        return draft | _words(ctx, ctx.post, "P:") if self._post_words else draft
 
 
 # how far above the threshold's log-odds a category's lowest log-odds must be for it to be kept
