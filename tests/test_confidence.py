@@ -298,3 +298,25 @@ def test_word_features_are_the_content_terms_words() -> None:
             expected = frozenset(prefix + t for t in analyser.content_terms(Doc(text), frozenset())
                                  if not t.startswith("~"))
             assert analyser.word_features(Doc(text), prefix) == expected, text
+
+
+def test_every_answer_a_check_keeps_is_a_bool(monkeypatch) -> None:
+    """A rated check reads "not asked yet" as ``asked.get(name) is None`` (one lookup per fact
+    for both what holds and what is unasked): so no fact may answer None, nor anything but a
+    bool, on any dev case."""
+    from eval_data import dev_set
+
+    from replyguard import context
+
+    seen: list[object] = []
+    real = context.Context.close
+
+    def close(self):  # type: ignore[no-untyped-def]
+        seen.extend(self.asked.values())
+        return real(self)
+
+    monkeypatch.setattr(context.Context, "close", close)
+    linter = Linter()
+    for line in dev_set().read_text(encoding="utf-8").splitlines():
+        linter.check(json.loads(line))
+    assert seen and all(type(v) is bool for v in seen)

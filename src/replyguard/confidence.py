@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain, compress, repeat
-from operator import not_
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +252,8 @@ class ConfidenceModel:
         if 0.0 < limit < 1.0:
             asked = ctx.asked
             holding = tuple(map(asked.get, weighing.names))  # True, False, or None: not asked yet
-            unasked = tuple(map(not_, map(asked.__contains__, weighing.names)))
+            # (from the same lookups: a fact's answer is never None, so None is "not asked")
+            unasked = tuple(map(is_, holding, repeat(None)))
             floor = math.log(limit / (1.0 - limit)) + _MARGIN
             # the lowest log-odds: the facts that hold, and every unasked fact that lowers it
             rated = {c for c in rated
